@@ -1,0 +1,60 @@
+"""SagaScope's saga engine: deterministic, durable, and checked against the saga invariants.
+
+Knows nothing of the web. The public API is re-exported here (and pinned by a test).
+"""
+
+from .definition import Action, Completion, Move, Saga, Step, StepEvents, Timing
+from .errors import (
+    HistoryError,
+    InvalidDefinition,
+    InvalidFailureSpec,
+    InvalidRequest,
+    InvariantViolation,
+    ReplayDivergence,
+    SagaDidNotTerminate,
+    SagaError,
+)
+from .events import KINDS, Event, event_schema
+from .failures import KINDS as FAILURE_KINDS
+from .failures import FailureSpec, parse_failure, parse_failures
+from .graph import choreography_graph, flow_payload, orchestration_graph
+from .history import HistoryStore, MemoryHistory, RunRecord
+from .retry import RetryPolicy
+from .run import MODES, Run
+from .scenarios import load_scenario, scenario_names
+
+__all__ = [
+    "FAILURE_KINDS",
+    "KINDS",
+    "MODES",
+    "Action",
+    "Completion",
+    "Event",
+    "FailureSpec",
+    "HistoryError",
+    "HistoryStore",
+    "InvalidDefinition",
+    "InvalidFailureSpec",
+    "InvalidRequest",
+    "InvariantViolation",
+    "MemoryHistory",
+    "Move",
+    "ReplayDivergence",
+    "RetryPolicy",
+    "Run",
+    "RunRecord",
+    "Saga",
+    "SagaDidNotTerminate",
+    "SagaError",
+    "Step",
+    "StepEvents",
+    "Timing",
+    "choreography_graph",
+    "event_schema",
+    "flow_payload",
+    "load_scenario",
+    "orchestration_graph",
+    "parse_failure",
+    "parse_failures",
+    "scenario_names",
+]

@@ -1,0 +1,191 @@
+// Where each actor sits on the service map, and the routes messages take between them.
+// Pure geometry: the wide layout stacks bands of nodes top to bottom; the narrow one (phones)
+// is the same bands side by side, left to right.
+
+import { sideSubscriberNames } from "./timeline.js";
+
+const WIDE = { span: 1000, node: 74, bar: 34, gap: 78, margin: 24, arcs: 130, maxNode: 180 };
+const NARROW = { span: 0, node: 0, bar: 30, gap: 26, margin: 12, arcs: 70, pitch: 92 };
+const NARROW_THICKNESS = { coordinator: 118, services: 150, side: 112, extra: 112 };
+
+/** The bands (rows when wide, columns when narrow) for a mode and the actors present. */
+export function bands(mode, actors, scenario) {
+  const present = new Set(actors);
+  const services = (scenario?.steps ?? []).map((s) => s.service).filter((a) => present.has(a));
+  const side = mode === "hybrid" ? sideSubscriberNames(scenario).filter((a) => present.has(a)) : [];
+  const placed = new Set([...services, ...side, "orchestrator", "bus", "client"]);
+  const extras = actors.filter((a) => !placed.has(a));
+  const out = [];
+  if (mode === "choreography") {
+    out.push({ kind: "services", actors: [...(present.has("client") ? ["client"] : []), ...services] });
+    if (present.has("bus")) out.push({ kind: "bar", actors: ["bus"] });
+  } else {
+    const top = ["client", "orchestrator"].filter((a) => present.has(a));
+    if (top.length) out.push({ kind: "coordinator", actors: top });
+    out.push({ kind: "services", actors: services });
+    if (present.has("bus")) out.push({ kind: "bar", actors: ["bus"] });
+    if (side.length) out.push({ kind: "side", actors: side });
+  }
+  if (extras.length) out.push({ kind: "extra", actors: extras });
+  return out.filter((b) => b.actors.length);
+}
+
+/**
+ * Compute node boxes and edges. Returns {width, height, narrow, nodes: {actor: box}, edges}.
+ * A box is {x, y, w, h, cx, cy, bar}; coordinates are SVG user units.
+ */
+export function mapLayout(mode, actors, scenario, { narrow = false } = {}) {
+  const list = bands(mode, actors, scenario);
+  const arcs = mode === "choreography" ? (narrow ? NARROW.arcs : WIDE.arcs) : 0;
+  const nodes = narrow ? placeNarrow(list, arcs) : placeWide(list, arcs);
+  const edges = routes(mode, list, nodes, scenario);
+  const far = Object.values(nodes).reduce(
+    (acc, b) => ({ x: Math.max(acc.x, b.x + b.w), y: Math.max(acc.y, b.y + b.h) }), { x: 0, y: 0 });
+  const margin = narrow ? NARROW.margin : WIDE.margin;
+  return {
+    width: narrow ? far.x + margin : WIDE.span,
+    height: far.y + margin,
+    narrow,
+    nodes,
+    edges,
+  };
+}
+
+function box(x, y, w, h, bar = false) {
+  return { x, y, w, h, cx: x + w / 2, cy: y + h / 2, bar };
+}
+
+function placeWide(list, arcs) {
+  const nodes = {};
+  let y = WIDE.margin + arcs;
+  for (const band of list) {
+    const bar = band.kind === "bar";
+    const h = bar ? WIDE.bar : WIDE.node;
+    if (bar) {
+      nodes.bus = box(WIDE.margin * 3, y, WIDE.span - WIDE.margin * 6, h, true);
+    } else {
+      const n = band.actors.length;
+      const pitch = (WIDE.span - 2 * WIDE.margin) / n;
+      const w = Math.min(WIDE.maxNode, pitch - 16);
+      band.actors.forEach((actor, i) => {
+        const cx = WIDE.margin + pitch * (i + 0.5);
+        nodes[actor] = box(cx - w / 2, y, w, h);
+      });
+    }
+    y += h + WIDE.gap;
+  }
+  return nodes;
+}
+
+function placeNarrow(list, arcs) {
+  const nodes = {};
+  const longest = Math.max(1, ...list.filter((b) => b.kind !== "bar").map((b) => b.actors.length));
+  const spread = longest * NARROW.pitch;
+  let x = NARROW.margin + arcs;
+  for (const band of list) {
+    const bar = band.kind === "bar";
+    const w = bar ? NARROW.bar : NARROW_THICKNESS[band.kind];
+    if (bar) {
+      nodes.bus = box(x, NARROW.margin, w, spread, true);
+    } else {
+      const n = band.actors.length;
+      const pitch = spread / n;
+      const h = Math.min(74, pitch - 12);
+      band.actors.forEach((actor, i) => {
+        const cy = NARROW.margin + pitch * (i + 0.5);
+        nodes[actor] = box(x, cy - h / 2, w, h);
+      });
+    }
+    x += w + NARROW.gap;
+  }
+  return nodes;
+}
+
+function routes(mode, list, nodes, scenario) {
+  const edges = [];
+  const services = list.find((b) => b.kind === "services")?.actors ?? [];
+  if (nodes.orchestrator) {
+    for (const s of services) {
+      if (s !== "client") edges.push({ kind: "call", source: "orchestrator", target: s });
+    }
+  }
+  if (nodes.bus) {
+    for (const band of list) {
+      if (band.kind === "bar" || band.kind === "coordinator") continue;
+      for (const a of band.actors) edges.push({ kind: "spoke", source: a, target: "bus" });
+    }
+  }
+  if (mode === "choreography") edges.push(...flowArcs(scenario, nodes));
+  return edges;
+}
+
+/** The derived choreography flow, one arc per ordered pair, labels joined. */
+export function flowArcs(scenario, nodes) {
+  const pairs = new Map();
+  for (const e of scenario?.flow?.edges ?? []) {
+    if (!nodes[e.source] || !nodes[e.target] || e.source === e.target) continue;
+    const key = `${e.source}→${e.target}`;
+    if (!pairs.has(key)) pairs.set(key, { kind: "flow", source: e.source, target: e.target, labels: [] });
+    if (e.label && !pairs.get(key).labels.includes(e.label)) pairs.get(key).labels.push(e.label);
+  }
+  return [...pairs.values()];
+}
+
+/** A point where an actor meets the bus, level with the actor. */
+function onBar(bus, node) {
+  const horizontal = bus.w >= bus.h;
+  return horizontal ? { x: node.cx, y: bus.cy } : { x: bus.cx, y: node.cy };
+}
+
+/**
+ * The route a travelling dot takes, as a list of points: a direct call between two nodes, or
+ * publisher → bus, bus → subscriber (riding along the bus from the publisher's position).
+ */
+export function travelPath(layout, from, to, via = null) {
+  const a = layout.nodes[from];
+  const b = layout.nodes[to];
+  const bus = layout.nodes.bus;
+  if (to === "bus" && a && bus) return [center(a), onBar(bus, a)];
+  if (from === "bus" && b && bus) {
+    const start = via && layout.nodes[via] ? onBar(bus, layout.nodes[via]) : onBar(bus, b);
+    return [start, onBar(bus, b), center(b)];
+  }
+  if (a && b) return [center(a), center(b)];
+  return null;
+}
+
+function center(b) {
+  return { x: b.cx, y: b.cy };
+}
+
+/** SVG path data for a flow arc bowing away from the bus (up when wide, left when narrow). */
+export function arcPath(layout, source, target) {
+  const a = layout.nodes[source];
+  const b = layout.nodes[target];
+  if (layout.narrow) {
+    const forward = b.cy > a.cy;
+    const lift = 18 + Math.abs(b.cy - a.cy) * 0.22 + (forward ? 0 : 14);
+    const ya = a.cy + (forward ? 6 : -6);
+    const yb = b.cy + (forward ? -6 : 6);
+    const x = a.x - lift;
+    return { d: `M${a.x},${ya} C${x},${ya} ${x},${yb} ${b.x},${yb}`, lx: x + 4, ly: (ya + yb) / 2 };
+  }
+  const forward = b.cx > a.cx;
+  const lift = 26 + Math.abs(b.cx - a.cx) * 0.16 + (forward ? 0 : 22);
+  const xa = a.cx + (forward ? 8 : -8);
+  const xb = b.cx + (forward ? -8 : 8);
+  const y = a.y - lift;
+  return { d: `M${xa},${a.y} C${xa},${y} ${xb},${y} ${xb},${b.y}`, lx: (xa + xb) / 2, ly: y + lift * 0.25 };
+}
+
+/** Length-proportional keyframe offsets for a polyline. */
+export function pathOffsets(points) {
+  const lengths = [0];
+  for (let i = 1; i < points.length; i += 1) {
+    const dx = points[i].x - points[i - 1].x;
+    const dy = points[i].y - points[i - 1].y;
+    lengths.push(lengths[i - 1] + Math.hypot(dx, dy));
+  }
+  const total = lengths[lengths.length - 1] || 1;
+  return lengths.map((l) => l / total);
+}
