@@ -25,7 +25,11 @@ run: $(STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-test: $(TEST_STAMP) lint
+js-test:
+	@if command -v node >/dev/null; then node --test tests/js/; \
+	else echo "node not found: skipping the front-end unit tests (apt-get install -y nodejs)"; fi
+
+test: $(TEST_STAMP) lint js-test
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -32,7 +32,9 @@ class Message:
 class Bus:
     """Routes each published message to its subscribers, redelivering until it is handled."""
 
-    def __init__(self, sim: Simulation, on_terminal: Callable[[Message], None] | None = None) -> None:
+    def __init__(
+        self, sim: Simulation, on_terminal: Callable[[Message], None] | None = None
+    ) -> None:
         self.sim = sim
         self.subscribers: dict[str, list[tuple[str, Consumer]]] = {}
         self.on_terminal = on_terminal
@@ -52,7 +54,9 @@ class Bus:
             source,
             step,
             {"message_id": message.id, "name": name, "source": source, "targets": targets},
-            sentence(f"{'The client' if source == 'client' else source} publishes {name} {listeners}"),
+            sentence(
+                f"{'The client' if source == 'client' else source} publishes {name} {listeners}"
+            ),
         )
         for target, consumer in self.subscribers.get(name, []):
             sim.at(sim.draw(sim.saga.timing.bus_hop_ms), self.deliver, message, target, consumer, 1)
@@ -67,8 +71,12 @@ class Bus:
     def deliver(self, message: Message, target: str, consumer: Consumer, delivery: int) -> None:
         sim = self.sim
         ack_timeout = sim.saga.timing.ack_timeout_ms
-        detail = {"message_id": message.id, "name": message.name, "source": message.source,
-                  "target": target}
+        detail = {
+            "message_id": message.id,
+            "name": message.name,
+            "source": message.source,
+            "target": target,
+        }
         if message.step is not None and sim.plan.take(message.step, "drop"):
             sim.emit(
                 "message.dropped",
@@ -104,9 +112,7 @@ class Bus:
             sim.at(sim.draw(sim.saga.timing.bus_hop_ms), self.deliver, message, target, consumer, 2)
         consumer(message, target, delivery)
 
-    def redeliver_later(
-        self, message: Message, target: str, delay_ms: int, delivery: int
-    ) -> None:
+    def redeliver_later(self, message: Message, target: str, delay_ms: int, delivery: int) -> None:
         """The consumer did not ack: deliver again after `delay_ms`."""
         for name, consumer in self.subscribers.get(message.name, []):
             if name == target:

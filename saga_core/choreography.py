@@ -81,8 +81,11 @@ class Choreography:
                 "step.started",
                 step.service,
                 step.name,
-                {"service": step.service, "attempt": attempt,
-                 "max_attempts": step.retry.max_attempts},
+                {
+                    "service": step.service,
+                    "attempt": attempt,
+                    "max_attempts": step.retry.max_attempts,
+                },
                 sentence(
                     f"On {message.name}, {step.service} starts to {step.action.text}"
                     f"{attempt_note(attempt, step.retry.max_attempts)}"
@@ -120,8 +123,13 @@ class Choreography:
                 "step.failed",
                 step.service,
                 step.name,
-                {"service": step.service, "attempt": attempt, "error": error, "retryable": True,
-                 "final": False},
+                {
+                    "service": step.service,
+                    "attempt": attempt,
+                    "error": error,
+                    "retryable": True,
+                    "final": False,
+                },
                 sentence(f"{step.service} could not {step.action.text}: {error}"),
             )
             return self._retry(step, message, delivery, attempt)
@@ -151,8 +159,12 @@ class Choreography:
             "step.timed_out",
             step.service,
             step.name,
-            {"service": step.service, "attempt": attempt, "timeout_ms": step.timeout_ms,
-             "final": final},
+            {
+                "service": step.service,
+                "attempt": attempt,
+                "timeout_ms": step.timeout_ms,
+                "final": final,
+            },
             sentence(
                 f"{step.service} exceeded its {step.timeout_ms} ms deadline and rolled its "
                 "local transaction back"
@@ -176,14 +188,20 @@ class Choreography:
         )
         self.bus.redeliver_later(message, step.service, delay, delivery)
 
-    def _give_up(self, step: Step, message: Message, attempt: int, error: str,
-                 retryable: bool) -> None:
+    def _give_up(
+        self, step: Step, message: Message, attempt: int, error: str, retryable: bool
+    ) -> None:
         self.sim.emit(
             "step.failed",
             step.service,
             step.name,
-            {"service": step.service, "attempt": attempt, "error": error, "retryable": retryable,
-             "final": True},
+            {
+                "service": step.service,
+                "attempt": attempt,
+                "error": error,
+                "retryable": retryable,
+                "final": True,
+            },
             sentence(f"{step.service} could not {step.action.text}: {error}"),
         )
         self._publish_failure(step, message)

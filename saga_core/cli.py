@@ -75,7 +75,10 @@ def resolve_scenario(name: str | None):
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", default="orchestration", help=f"one of: {', '.join(MODES)}")
     parser.add_argument(
-        "--fail", action="append", default=[], metavar="SPEC",
+        "--fail",
+        action="append",
+        default=[],
+        metavar="SPEC",
         help="STEP[:KIND[:N]], repeatable; KIND is fail, transient, timeout, compensate, crash, "
         "drop or duplicate",
     )
@@ -91,8 +94,14 @@ def cmd_trace(args: argparse.Namespace) -> int:
         from .durable import open_store_for_trace
 
         store = open_store_for_trace(args)
-    run = Run(saga, args.mode, seed=args.seed, failures=args.fail, store=store,
-              scenario=args.scenario or DEFAULT)
+    run = Run(
+        saga,
+        args.mode,
+        seed=args.seed,
+        failures=args.fail,
+        store=store,
+        scenario=args.scenario or DEFAULT,
+    )
     if not args.json:
         failures = ", ".join(str(s) for s in run.specs) or "none"
         print(f"{saga.name} saga · {args.mode} · seed {args.seed} · failures: {failures}")
@@ -113,9 +122,13 @@ CommandAdder = Callable[[argparse._SubParsersAction], None]
 def add_trace(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("trace", help="run one saga and print its narrated trace")
     add_run_options(p)
-    p.add_argument("--store", default=None, metavar="FILE",
-                   help="record the run in a SQLite history file (a crash then really kills "
-                   "the process; resume it with `sagascope resume`)")
+    p.add_argument(
+        "--store",
+        default=None,
+        metavar="FILE",
+        help="record the run in a SQLite history file (a crash then really kills "
+        "the process; resume it with `sagascope resume`)",
+    )
     p.set_defaults(func=cmd_trace)
 
 

@@ -171,7 +171,9 @@ def _validate(saga: Saga) -> None:
             raise InvalidDefinition(f"{at}: retry must be a RetryPolicy")
         low, high = step.latency_ms
         if not 0 <= low <= high:
-            raise InvalidDefinition(f"{at}: latency_ms must be a range (low, high) with 0 ≤ low ≤ high")
+            raise InvalidDefinition(
+                f"{at}: latency_ms must be a range (low, high) with 0 ≤ low ≤ high"
+            )
         if step.timeout_ms <= high:
             raise InvalidDefinition(
                 f"{at}: its work takes up to {high} ms but its timeout is {step.timeout_ms} ms, "
@@ -197,7 +199,9 @@ def _validate(saga: Saga) -> None:
         event_names.append(saga.completion.event)
     event_names.append(saga.start_message)
     for dup in {n for n in event_names if event_names.count(n) > 1}:
-        raise InvalidDefinition(f"{where} uses the event name {dup!r} twice; event names must be unique")
+        raise InvalidDefinition(
+            f"{where} uses the event name {dup!r} twice; event names must be unique"
+        )
     for event in saga.side_subscribers:
         if event not in event_names:
             raise InvalidDefinition(

@@ -37,8 +37,7 @@ def parse_failure(text: object, steps: Iterable[str]) -> FailureSpec:
     """Parse one spec against the scenario's step names, or say what is valid."""
     names = list(steps)
     valid = (
-        f"valid steps: {', '.join(names)}; valid kinds: {', '.join(KINDS)}; "
-        f"N is 1 to {MAX_COUNT}"
+        f"valid steps: {', '.join(names)}; valid kinds: {', '.join(KINDS)}; N is 1 to {MAX_COUNT}"
     )
     if not isinstance(text, str):
         raise InvalidFailureSpec(f"a failure spec is a string STEP[:KIND[:N]] ({valid})")

@@ -86,8 +86,11 @@ def choreography_graph(saga: Saga) -> nx.DiGraph:
     for i, step in enumerate(saga.steps):
         ev = step.event_names()
         # Nothing runs after the last step, so its compensation is never triggered.
-        names = (ev.succeeded, ev.failed) if i == len(saga.steps) - 1 else (
-            ev.succeeded, ev.failed, ev.compensated)
+        names = (
+            (ev.succeeded, ev.failed)
+            if i == len(saga.steps) - 1
+            else (ev.succeeded, ev.failed, ev.compensated)
+        )
         for name in names:
             publisher[name] = step.service
     if saga.completion is not None:

@@ -24,7 +24,9 @@ def check_invariants(saga: Saga, mode: str, world: World, events: list[Event]) -
         problems.append("virtual time went backwards")
     terminals = [e.kind for e in events if e.kind in TERMINAL_KINDS]
     if len(terminals) != 1:
-        raise InvariantViolation(f"a run must end exactly once, but it ended {len(terminals)} times")
+        raise InvariantViolation(
+            f"a run must end exactly once, but it ended {len(terminals)} times"
+        )
     outcome = TERMINAL_KINDS[terminals[0]]
 
     applies = [s for op, s in world.log if op == "apply"]

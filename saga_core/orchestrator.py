@@ -163,8 +163,11 @@ class Orchestrator:
             "message.duplicate_ignored",
             ACTOR,
             step.name,
-            {"message_id": f"reply-{step.name}-{attempt}", "name": f"{step.name} reply",
-             "target": ACTOR},
+            {
+                "message_id": f"reply-{step.name}-{attempt}",
+                "name": f"{step.name} reply",
+                "target": ACTOR,
+            },
             sentence(
                 f"{step.service}'s reply arrives a second time; the orchestrator has already "
                 "recorded it and ignores the duplicate"
@@ -178,8 +181,12 @@ class Orchestrator:
             "step.timed_out",
             ACTOR,
             step.name,
-            {"service": step.service, "attempt": attempt, "timeout_ms": step.timeout_ms,
-             "final": final},
+            {
+                "service": step.service,
+                "attempt": attempt,
+                "timeout_ms": step.timeout_ms,
+                "final": final,
+            },
             sentence(
                 f"{step.service} did not answer within {step.timeout_ms} ms; its transaction is "
                 f"abandoned{' and no attempts are left' if final else ''}"
@@ -194,8 +201,13 @@ class Orchestrator:
             "step.failed",
             step.service,
             step.name,
-            {"service": step.service, "attempt": attempt, "error": error, "retryable": retryable,
-             "final": final},
+            {
+                "service": step.service,
+                "attempt": attempt,
+                "error": error,
+                "retryable": retryable,
+                "final": final,
+            },
             sentence(f"{step.service} could not {step.action.text}: {error}"),
         )
         self._retry_or_give_up(i, attempt, final)
@@ -284,9 +296,7 @@ class Orchestrator:
 
     def _finish_compensated(self) -> None:
         undone = [self.saga.steps[i].name for i in self.compensated]
-        what = (
-            f"undid {', '.join(undone)} in reverse order" if undone else "had nothing to undo"
-        )
+        what = f"undid {', '.join(undone)} in reverse order" if undone else "had nothing to undo"
         self.sim.emit(
             "saga.compensated",
             ACTOR,
@@ -317,8 +327,11 @@ class Orchestrator:
             "orchestrator.recovered",
             ACTOR,
             None,
-            {"replayed_events": replayed, "replay_ms": replay_cost_ms(replayed),
-             "next_step": self._next_label()},
+            {
+                "replayed_events": replayed,
+                "replay_ms": replay_cost_ms(replayed),
+                "next_step": self._next_label(),
+            },
             sentence(
                 f"A new orchestrator replays {replayed} events from the history and resumes "
                 f"{self._next_label()} without re-running any committed step"
@@ -339,4 +352,3 @@ class Orchestrator:
 def replay_cost_ms(events: int) -> int:
     """Virtual time charged for replaying a history (measured wall time is reported apart)."""
     return 1 + events // 50
-

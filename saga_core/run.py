@@ -134,11 +134,15 @@ class Run:
 
     def inject(self, failure: str | FailureSpec) -> Event:
         """Arm a failure between transitions; it is recorded in the history like any event."""
-        spec = failure if isinstance(failure, FailureSpec) else parse_failure(
-            failure, self.saga.step_names
+        spec = (
+            failure
+            if isinstance(failure, FailureSpec)
+            else parse_failure(failure, self.saga.step_names)
         )
         if self.finished:
-            raise InvalidRequest(f"run {self.run_id} has finished; start a new run to inject {spec}")
+            raise InvalidRequest(
+                f"run {self.run_id} has finished; start a new run to inject {spec}"
+            )
         return _inject(self.sim, spec)
 
     # -- internals ----------------------------------------------------------------------------

@@ -77,7 +77,9 @@ class Simulation:
         self, kind: str, actor: str, step: str | None, detail: dict[str, Any], narration: str
     ) -> Event:
         self.seq += 1
-        event = Event(self.seq, self.now, self.run_id, self.mode, kind, actor, step, detail, narration)
+        event = Event(
+            self.seq, self.now, self.run_id, self.mode, kind, actor, step, detail, narration
+        )
         if kind in TERMINAL_KINDS:
             self.outcome = TERMINAL_KINDS[kind]
         self.sink(event)

@@ -21,7 +21,16 @@ class InsufficientBalance(Exception):
 class Service:
     """One service's database."""
 
-    __slots__ = ("name", "accounts", "records", "effects", "processed", "received", "down", "outbox")
+    __slots__ = (
+        "name",
+        "accounts",
+        "records",
+        "effects",
+        "processed",
+        "received",
+        "down",
+        "outbox",
+    )
 
     def __init__(self, name: str, accounts: dict[str, int] | None = None) -> None:
         self.name = name
@@ -100,8 +109,10 @@ class World:
         self.log.append(("apply", step))
         return True
 
-    def undo(self, service: str, key: str, step: str, action: Action, compensation: Action | None) -> bool:
-        """Undo if present: reverse the action's moves once; False when there was nothing to undo."""
+    def undo(
+        self, service: str, key: str, step: str, action: Action, compensation: Action | None
+    ) -> bool:
+        """Undo if present: reverse the moves once; False when there was nothing to undo."""
         svc = self.services[service]
         if not svc.present(key):
             return False
