@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 
+
+@lru_cache(maxsize=4096)
 def third_person(phrase: str) -> str:
     """'charge $42.00 to card c-1' → 'charges $42.00 to card c-1'."""
     verb, _, rest = phrase.partition(" ")

@@ -7,7 +7,6 @@ change is logged so the invariants can check order and exactly-once afterwards.
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -86,7 +85,7 @@ class World:
     def open(cls, saga: Saga) -> World:
         names = saga.all_services() + saga.all_side_subscribers()
         opening = {n: dict(saga.services.get(n, {})) for n in names}
-        return cls({n: Service(n, opening[n]) for n in names}, copy.deepcopy(opening))
+        return cls({n: Service(n, opening[n]) for n in names}, opening)
 
     def __getitem__(self, name: str) -> Service:
         return self.services[name]
@@ -131,14 +130,14 @@ class World:
     def snapshot(self) -> dict[str, Any]:
         return {
             "services": {n: s.to_dict() for n, s in self.services.items()},
-            "opening": copy.deepcopy(self.opening),
+            "opening": {n: dict(a) for n, a in self.opening.items()},
             "log": [list(entry) for entry in self.log],
         }
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> World:
         services = {n: Service.from_dict(n, d) for n, d in data["services"].items()}
-        world = cls(services, copy.deepcopy(data["opening"]))
+        world = cls(services, {n: dict(a) for n, a in data["opening"].items()})
         world.log = [(op, step) for op, step in data["log"]]
         return world
 
