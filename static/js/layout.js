@@ -119,14 +119,26 @@ function routes(mode, list, nodes, scenario) {
   return edges;
 }
 
-/** The derived choreography flow, one arc per ordered pair, labels joined. */
+/**
+ * The derived choreography flow as service-to-service arcs, one per ordered pair, labels joined.
+ * The engine's flow has events as nodes ({id, publisher}) and an edge event → next event with
+ * the consuming `service`: so event E becomes an arc publisher(E) → consumer labelled E. Edges
+ * already between actors are taken as they are.
+ */
 export function flowArcs(scenario, nodes) {
+  const flow = scenario?.flow ?? {};
+  const events = new Map((flow.nodes ?? []).map((n) => (typeof n === "string" ? [n, { id: n }] : [n.id, n])));
   const pairs = new Map();
-  for (const e of scenario?.flow?.edges ?? []) {
-    if (!nodes[e.source] || !nodes[e.target] || e.source === e.target) continue;
-    const key = `${e.source}→${e.target}`;
-    if (!pairs.has(key)) pairs.set(key, { kind: "flow", source: e.source, target: e.target, labels: [] });
-    if (e.label && !pairs.get(key).labels.includes(e.label)) pairs.get(key).labels.push(e.label);
+  const add = (source, target, label) => {
+    if (!nodes[source] || !nodes[target] || source === target) return;
+    const key = `${source}→${target}`;
+    if (!pairs.has(key)) pairs.set(key, { kind: "flow", source, target, labels: [] });
+    if (label && !pairs.get(key).labels.includes(label)) pairs.get(key).labels.push(label);
+  };
+  for (const e of flow.edges ?? []) {
+    const published = events.get(e.source);
+    if (published?.publisher && e.service) add(published.publisher, e.service, e.source);
+    else add(e.source, e.target, e.label);
   }
   return [...pairs.values()];
 }

@@ -212,10 +212,13 @@ const HANDLERS = {
   "message.published"(s, event, d) {
     const targets = Array.isArray(d.targets) ? d.targets : [];
     for (const t of targets) ensureActor(s, t);
-    if (d.message_id != null) {
+    if (d.message_id != null && targets.length) {
       s.inflight[d.message_id] = { name: d.name, source: d.source ?? event.actor, targets };
     }
-    if (s.nodes.bus) setNode(s, "bus", "working", `carrying ${d.name}`);
+    if (s.nodes.bus) {
+      if (targets.length) setNode(s, "bus", "working", `carrying ${d.name}`);
+      else busSettles(s, `${d.name}: nobody subscribes`);
+    }
   },
   "message.delivered"(s, event, d) {
     const msg = s.inflight[d.message_id];

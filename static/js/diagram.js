@@ -1,0 +1,263 @@
+// The service map: an SVG of the actors, the calls and subscriptions between them, node states
+// by colour, icon and word, and dots travelling along the edges as messages move.
+
+import { setIcon, STATE_WORDS, stateIcon, svgEl } from "./icons.js";
+import { arcPath, mapLayout, pathOffsets, travelPath } from "./layout.js";
+
+let instances = 0;
+
+const LABELS = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
+
+export function createDiagram(root, { onActivateNode = () => {}, title = "Service map" } = {}) {
+  const svg = svgEl("svg", { class: "map-svg", role: "group", "aria-label": title });
+  const edgeLayer = svgEl("g", { class: "edges" });
+  const nodeLayer = svgEl("g", { class: "nodes" });
+  const dotLayer = svgEl("g", { class: "dots", "aria-hidden": "true" });
+  instances += 1;
+  const markerId = `arrow-flow-${instances}`;
+  const defs = svgEl("defs");
+  const marker = svgEl("marker", { id: markerId, viewBox: "0 0 10 10", refX: 9, refY: 5,
+    markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse", class: "arrowhead" });
+  marker.append(svgEl("path", { d: "M0,0 L10,5 L0,10 z" }));
+  defs.append(marker);
+  svg.append(defs, edgeLayer, nodeLayer, dotLayer);
+  root.append(svg);
+
+  let layout = null;
+  let layoutKey = "";
+  let nodeEls = {};
+  let arcEls = [];
+  let replayTimer = 0;
+
+  function rebuild(state, scenario, narrow) {
+    layout = mapLayout(state.mode, state.actors, scenario, { narrow });
+    svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
+    svg.classList.toggle("narrow", narrow);
+    edgeLayer.replaceChildren();
+    nodeLayer.replaceChildren();
+    dotLayer.replaceChildren();
+    nodeEls = {};
+    arcEls = [];
+    for (const edge of layout.edges) drawEdge(edge);
+    for (const [actor, b] of Object.entries(layout.nodes)) nodeEls[actor] = drawNode(actor, b);
+  }
+
+  function drawEdge(edge) {
+    if (edge.kind === "flow") {
+      const { d, lx, ly } = arcPath(layout, edge.source, edge.target);
+      const g = svgEl("g", { class: "edge flow" });
+      g.append(svgEl("path", { d, class: "edge-line", "marker-end": `url(#${markerId})` }));
+      if (!layout.narrow) {
+        g.append(svgEl("text", { x: lx, y: ly - 4, class: "edge-label", "text-anchor": "middle" },
+          edge.labels.join(" · ")));
+      }
+      g.append(svgEl("title", {}, `${edge.source} → ${edge.target}: ${edge.labels.join(", ")}`));
+      arcEls.push({ el: g, labels: edge.labels });
+      edgeLayer.append(g);
+      return;
+    }
+    const points = travelPath(layout, edge.source, edge.target);
+    if (!points) return;
+    const a = points[0];
+    const b = points[points.length - 1];
+    edgeLayer.append(svgEl("line", {
+      x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge ${edge.kind}`,
+    }));
+  }
+
+  function drawNode(actor, b) {
+    const g = svgEl("g", {
+      class: `node${b.bar ? " bar" : ""}`, "data-testid": `node-${actor}`, "data-actor": actor,
+      tabindex: "0", role: "button",
+    });
+    g.append(svgEl("rect", { x: b.x, y: b.y, width: b.w, height: b.h, rx: b.bar ? 8 : 10,
+      class: "node-box" }));
+    const icon = stateIcon("idle");
+    const vertical = b.bar && b.h > b.w;
+    const ix = vertical ? b.cx - 8 : b.x + 10;
+    const iy = vertical ? b.y + 8 : (b.bar ? b.cy - 8 : b.y + 10);
+    icon.setAttribute("transform", `translate(${ix},${iy})`);
+    const name = svgEl("text", { class: "node-name" }, LABELS[actor] ?? actor);
+    const word = svgEl("text", { class: "node-state" });
+    const note = svgEl("text", { class: "node-note" });
+    if (b.bar && vertical) {
+      const tx = b.cx + 5;
+      name.setAttribute("transform", `translate(${tx},${b.y + 34}) rotate(90)`);
+      word.setAttribute("transform", `translate(${tx},${b.y + 120}) rotate(90)`);
+      note.setAttribute("display", "none");
+    } else if (b.bar) {
+      place(name, b.x + 32, b.cy + 5);
+      place(word, b.x + 130, b.cy + 5);
+      place(note, b.x + 230, b.cy + 5);
+    } else {
+      place(name, b.x + 32, b.y + 22);
+      place(word, b.x + 10, b.y + 44);
+      place(note, b.x + 10, b.y + 62);
+    }
+    const inflight = svgEl("g", { class: "inflight" });
+    const title = svgEl("title");
+    g.append(icon, name, word, note, inflight, title);
+    g.addEventListener("click", () => onActivateNode(actor, g));
+    g.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        ev.stopPropagation();
+        onActivateNode(actor, g);
+      }
+    });
+    nodeLayer.append(g);
+    return { g, icon, word, note, inflight, title, box: b, state: null, noteText: null };
+  }
+
+  function updateNode(actor, info, state) {
+    const el = nodeEls[actor];
+    if (!el) return;
+    const word = STATE_WORDS[info.state] ?? info.state;
+    if (el.state !== info.state) {
+      el.g.classList.remove(`state-${el.state}`);
+      el.g.classList.add(`state-${info.state}`);
+      el.g.dataset.state = info.state;
+      setIcon(el.icon, info.state);
+      el.word.textContent = word;
+      el.state = info.state;
+    }
+    if (el.noteText !== info.note) {
+      el.note.textContent = clip(info.note ?? "", Math.floor((el.box.bar ? 60 : el.box.w / 6.3)));
+      el.noteText = info.note;
+    }
+    const label = `${LABELS[actor] ?? actor}: ${word}${info.note ? ` — ${info.note}` : ""}`;
+    el.title.textContent = label;
+    el.g.setAttribute("aria-label", `${label}. Press Enter to break it.`);
+    if (actor === "bus") drawInflight(el, state);
+  }
+
+  function drawInflight(el, state) {
+    el.inflight.replaceChildren();
+    const msgs = Object.values(state.inflight);
+    const b = el.box;
+    msgs.slice(0, 6).forEach((m, i) => {
+      const source = layout.nodes[m.source];
+      const horizontal = b.w >= b.h;
+      const x = horizontal ? (source ? source.cx : b.x + 60 + i * 90) : b.cx;
+      const y = horizontal ? b.cy : (source ? source.cy : b.y + 60 + i * 90);
+      const pill = svgEl("g", { class: "pill", transform: `translate(${x},${y})` });
+      pill.append(svgEl("circle", { r: 6, class: "pill-dot" }));
+      if (horizontal) pill.append(svgEl("text", { x: 9, y: -9, class: "pill-label" }, m.name));
+      el.inflight.append(pill);
+    });
+  }
+
+  function highlightArcs(state) {
+    const last = state.last;
+    const name = last && last.kind.startsWith("message.") ? last.detail?.name : null;
+    for (const arc of arcEls) arc.el.classList.toggle("active", !!name && arc.labels.includes(name));
+  }
+
+  function animateTravel(event, { duration }) {
+    const hop = hopFor(event);
+    if (!hop) return;
+    const points = travelPath(layout, hop.from, hop.to, hop.via);
+    if (!points) return;
+    const dot = svgEl("g", { class: `dot ${hop.variant}` });
+    dot.append(svgEl("circle", { r: 7 }), svgEl("text", { x: 10, y: -8, class: "dot-label" }, hop.label));
+    dotLayer.append(dot);
+    const offsets = pathOffsets(points);
+    const frames = points.map((p, i) => ({
+      transform: `translate(${p.x}px, ${p.y}px)`, offset: offsets[i],
+      opacity: hop.variant === "lost" && i === points.length - 1 ? 0 : 1,
+    }));
+    const anim = dot.animate(frames, { duration, easing: "ease-in-out", fill: "forwards" });
+    anim.onfinish = () => dot.remove();
+    anim.oncancel = () => dot.remove();
+  }
+
+  function flash(actor) {
+    const el = nodeEls[actor];
+    if (!el) return;
+    el.g.classList.remove("flash");
+    void el.g.getBBox();
+    el.g.classList.add("flash");
+  }
+
+  function animateReplay(state, reduced) {
+    cancelAnimationFrame(replayTimer);
+    const el = nodeEls.orchestrator;
+    if (!el || !state.replay) return;
+    const total = state.replay.events;
+    if (reduced || total === 0) return;
+    const started = performance.now();
+    const span = Math.min(1400, 120 + total * 60);
+    const tick = (now) => {
+      const k = Math.min(total, Math.round(((now - started) / span) * total));
+      el.note.textContent = `replaying history: ${k} / ${total} events`;
+      if (k < total) replayTimer = requestAnimationFrame(tick);
+      else el.note.textContent = clip(el.noteText ?? "", Math.floor(el.box.w / 6.3));
+    };
+    replayTimer = requestAnimationFrame(tick);
+  }
+
+  return {
+    /**
+     * Draw `state`. `travel` lists events just passed (played forward) to animate; `duration`
+     * is how long one hop takes (0 means no animation).
+     */
+    render(state, { scenario, narrow = false, travel = [], duration = 600, reduced = false } = {}) {
+      const key = `${state.mode}|${state.actors.join(",")}|${narrow}|${scenario?.name}`;
+      if (key !== layoutKey) {
+        rebuild(state, scenario, narrow);
+        layoutKey = key;
+      }
+      for (const actor of state.actors) updateNode(actor, state.nodes[actor], state);
+      highlightArcs(state);
+      const animate = !reduced && duration > 0;
+      if (!animate) dotLayer.replaceChildren();
+      for (const event of travel) {
+        if (animate) animateTravel(event, { duration });
+        if (animate && event.kind === "message.duplicate_ignored") flash(event.detail?.target ?? event.actor);
+        if (event.kind === "orchestrator.recovered") animateReplay(state, !animate);
+      }
+    },
+    nodeElement(actor) {
+      return nodeEls[actor]?.g ?? null;
+    },
+  };
+}
+
+function place(el, x, y) {
+  el.setAttribute("x", String(x));
+  el.setAttribute("y", String(y));
+}
+
+function clip(text, max) {
+  return text.length > max ? `${text.slice(0, Math.max(1, max - 1))}…` : text;
+}
+
+/** Which way a dot travels for an event, or null when nothing moves. */
+export function hopFor(event) {
+  const d = event.detail ?? {};
+  const viaCoordinator = event.mode !== "choreography";
+  const service = d.service ?? event.actor;
+  switch (event.kind) {
+    case "step.started":
+      return viaCoordinator && event.actor === "orchestrator"
+        ? { from: "orchestrator", to: service, label: event.step ?? "call", variant: "call" } : null;
+    case "compensation.started":
+      return viaCoordinator && event.actor === "orchestrator"
+        ? { from: "orchestrator", to: service, label: `undo ${event.step ?? ""}`, variant: "undo" }
+        : null;
+    case "step.succeeded":
+    case "compensation.succeeded":
+      return viaCoordinator ? { from: service, to: "orchestrator", label: "done", variant: "ok" } : null;
+    case "step.failed":
+    case "compensation.failed":
+      return viaCoordinator ? { from: service, to: "orchestrator", label: "failed", variant: "bad" } : null;
+    case "message.published":
+      return { from: d.source ?? event.actor, to: "bus", label: d.name, variant: "message" };
+    case "message.delivered":
+      return { from: "bus", to: d.target, via: d.source, label: d.name, variant: "message" };
+    case "message.dropped":
+      return { from: "bus", to: d.target, via: d.source, label: `${d.name} lost`, variant: "lost" };
+    default:
+      return null;
+  }
+}

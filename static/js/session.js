@@ -1,0 +1,289 @@
+// A live run on the server: start, controls, injections, time travel and forks, reconnection.
+// Every control does the same things: (fork if needed,) act, then tell the page to render.
+
+import { canonicalSpec } from "./failures.js";
+import { fastForwardStep, Playback } from "./playback.js";
+
+const MAX_SPEED_TICK_MS = 16;
+
+export function createSession({ socket, inputs, onChange = () => {}, onNotice = () => {} }) {
+  const playback = new Playback();
+  const run = { id: null, token: null, state: "idle", outcome: null };
+  let localTimer = 0;
+  let fastForward = null; // {target, thenPlay}
+  let startSerial = 0;
+  const early = new Map(); // events that arrived before their start was acknowledged
+
+  const changed = () => onChange();
+
+  function tickMs() {
+    return inputs.speed === "max" ? MAX_SPEED_TICK_MS : 1000 / inputs.speed;
+  }
+
+  function stopLocal() {
+    clearInterval(localTimer);
+    localTimer = 0;
+  }
+
+  function runPayload(extra = {}) {
+    return {
+      mode: inputs.mode, scenario: inputs.scenario, failures: [...inputs.failures],
+      seed: inputs.seed, speed: inputs.speed, autoplay: false, ...extra,
+    };
+  }
+
+  /** Start a fresh run; with `target`, fast-forward to that many events and stop there. */
+  async function start({ target = 0, thenPlay = false } = {}) {
+    stopLocal();
+    const serial = ++startSerial;
+    const forking = target > 0;
+    fastForward = forking ? { target, thenPlay } : null;
+    playback.clear(null);
+    run.id = null;
+    run.state = "starting";
+    run.outcome = null;
+    changed();
+    const ack = await socket.start(runPayload(forking
+      ? { speed: "max", autoplay: true } : { autoplay: thenPlay }));
+    if (serial !== startSerial) return ack;
+    if (!ack.ok) {
+      run.state = "idle";
+      fastForward = null;
+      onNotice({ level: "error", text: reasonOf(ack, "The server refused to start the run") });
+      changed();
+      return ack;
+    }
+    run.id = ack.run_id;
+    run.token = ack.token ?? null;
+    run.state = forking || thenPlay ? "playing" : "ready";
+    playback.clear(run.id);
+    if (forking) playback.hold();
+    for (const event of early.get(run.id) ?? []) accept(event);
+    early.clear();
+    changed();
+    return ack;
+  }
+
+  function accept(event) {
+    if (playback.append(event) === 0) return;
+    if (event.kind === "saga.started" && inputs.seed == null && event.detail?.seed != null) {
+      inputs.seed = event.detail.seed;
+    }
+    if (fastForward) {
+      if (playback.length < fastForward.target) playback.seek(playback.length);
+      else if (fastForwardStep(playback, fastForward.target) === "arrived") arrive();
+    }
+  }
+
+  async function arrive() {
+    const { thenPlay } = fastForward;
+    fastForward = null;
+    playback.hold();
+    await socket.control(run.id, "pause");
+    await socket.control(run.id, "speed", { speed: inputs.speed });
+    run.state = run.state === "finished" ? "finished" : "paused";
+    if (thenPlay) play();
+    changed();
+  }
+
+  function onEvent(runId, event) {
+    if (run.id === null) {
+      if (!early.has(runId)) early.set(runId, []);
+      early.get(runId).push(event);
+      return;
+    }
+    if (runId !== run.id) return;
+    accept(event);
+    changed();
+  }
+
+  function onRunState(payload) {
+    if (payload.run_id !== run.id) return;
+    run.state = payload.state;
+    run.outcome = payload.outcome ?? run.outcome;
+    if (fastForward && payload.state === "finished") {
+      fastForward = null;
+      playback.seek(playback.length);
+    }
+    changed();
+  }
+
+  async function control(action, extra) {
+    if (!run.id) return { ok: false };
+    const ack = await socket.control(run.id, action, extra);
+    if (!ack.ok) onNotice({ level: "error", text: reasonOf(ack, `Could not ${action}`) });
+    return ack;
+  }
+
+  function atLiveEnd() {
+    return !playback.rewound;
+  }
+
+  async function play() {
+    if (fastForward) return;
+    if (!run.id) {
+      await start({ thenPlay: true });
+      return;
+    }
+    if (run.state === "finished" && atLiveEnd()) {
+      await reset({ thenPlay: true });
+      return;
+    }
+    if (playback.rewound) {
+      stopLocal();
+      localTimer = setInterval(localTick, tickMs());
+      changed();
+      return;
+    }
+    playback.follow();
+    if (run.state !== "finished") {
+      run.state = "playing";
+      await control("play");
+    }
+    changed();
+  }
+
+  function localTick() {
+    if (playback.stepForward()) {
+      changed();
+      return;
+    }
+    stopLocal();
+    if (run.state !== "finished") {
+      run.state = "playing";
+      control("play");
+    }
+    changed();
+  }
+
+  async function pause() {
+    stopLocal();
+    if (fastForward) return;
+    if (run.state === "playing") {
+      run.state = "paused";
+      changed();
+      await control("pause");
+    }
+    changed();
+  }
+
+  async function step() {
+    if (fastForward) return;
+    stopLocal();
+    if (playback.stepForward()) {
+      changed();
+      return;
+    }
+    if (!run.id) await start();
+    if (run.state === "playing") await pause();
+    if (run.state !== "finished" && run.id) await control("step");
+    changed();
+  }
+
+  async function stepBack() {
+    await pause();
+    playback.stepBack();
+    changed();
+  }
+
+  async function seek(cursor) {
+    await pause();
+    playback.seek(cursor);
+    if (!playback.rewound) playback.hold();
+    changed();
+  }
+
+  async function reset({ thenPlay = false } = {}) {
+    stopLocal();
+    fastForward = null;
+    if (!run.id) return start({ thenPlay });
+    const ack = await socket.control(run.id, "reset");
+    if (!ack.ok || !ack.run_id) return start({ thenPlay });
+    run.id = ack.run_id;
+    run.token = ack.token ?? run.token;
+    run.state = "ready";
+    run.outcome = null;
+    playback.clear(run.id);
+    for (const event of early.get(run.id) ?? []) accept(event);
+    early.clear();
+    changed();
+    if (thenPlay) await play();
+    return ack;
+  }
+
+  async function setSpeed(speed) {
+    inputs.speed = speed;
+    if (localTimer) {
+      stopLocal();
+      localTimer = setInterval(localTick, tickMs());
+    }
+    if (run.id && !fastForward) await control("speed", { speed });
+    changed();
+  }
+
+  /** Inputs changed (mode, scenario, seed): a new run, playing if the old one was. */
+  async function restart() {
+    const wasMoving = moving();
+    await start({ thenPlay: wasMoving });
+  }
+
+  async function arm(spec) {
+    const text = canonicalSpec(spec);
+    if (playback.length > 0 && playback.rewound) {
+      inputs.failures.push(text);
+      onNotice({ level: "info", text: `Forked: the run restarts with ${text} armed and replays to event ${playback.cursor} (same seed).` });
+      return start({ target: playback.cursor });
+    }
+    if (playback.length > 0 && run.state !== "finished" && run.id) {
+      const ack = await socket.inject(run.id, text);
+      if (!ack.ok) {
+        onNotice({ level: "error", text: reasonOf(ack, `Could not arm ${text}`) });
+        return ack;
+      }
+      inputs.failures.push(text);
+      changed();
+      return ack;
+    }
+    inputs.failures.push(text);
+    if (playback.length > 0) onNotice({ level: "info", text: `Armed ${text}. Press play to run the saga again with it.` });
+    return start();
+  }
+
+  async function disarm(spec) {
+    const i = inputs.failures.indexOf(spec);
+    if (i < 0) return null;
+    inputs.failures.splice(i, 1);
+    return start({ target: playback.rewound || run.state !== "finished" ? playback.cursor : 0 });
+  }
+
+  /** After the socket reconnects: pick the run up again, or replay it if the server forgot it. */
+  async function resume() {
+    if (!run.id) return;
+    const ack = await socket.reattach(run.id, run.token, playback.lastSeq);
+    if (ack.ok) {
+      onNotice({ level: "info", text: "Reconnected to the server; the run carries on." });
+      return;
+    }
+    const cursor = playback.cursor;
+    onNotice({ level: "info", text: `Reconnected to the server. It had restarted, so the run was replayed to where you were (event ${cursor}, same seed).` });
+    await start({ target: cursor });
+  }
+
+  function moving() {
+    return Boolean(localTimer) || fastForward !== null
+      || (run.state === "playing" && !playback.rewound) || run.state === "starting";
+  }
+
+  return {
+    playback, run, inputs, onEvent, onRunState, start, play, pause, step, stepBack, seek, reset,
+    setSpeed, restart, arm, disarm, resume, moving,
+    get fastForwarding() {
+      return fastForward !== null;
+    },
+  };
+}
+
+function reasonOf(ack, fallback) {
+  const reason = ack?.error?.reason;
+  return reason ? `${fallback}: ${reason}` : `${fallback}.`;
+}
