@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .errors import InvalidDefinition
 from .retry import RetryPolicy
@@ -137,20 +138,19 @@ class Saga:
     def index(self, name: str) -> int:
         return self.step_names.index(name)
 
+    @cached_property
+    def _service_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.service for s in self.steps))
+
+    @cached_property
+    def _side_subscriber_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(sub for subs in self.side_subscribers.values() for sub in subs))
+
     def all_services(self) -> list[str]:
-        seen: list[str] = []
-        for s in self.steps:
-            if s.service not in seen:
-                seen.append(s.service)
-        return seen
+        return list(self._service_names)
 
     def all_side_subscribers(self) -> list[str]:
-        seen: list[str] = []
-        for subs in self.side_subscribers.values():
-            for sub in subs:
-                if sub not in seen:
-                    seen.append(sub)
-        return seen
+        return list(self._side_subscriber_names)
 
 
 def _validate(saga: Saga) -> None:

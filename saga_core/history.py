@@ -8,7 +8,7 @@ runs that need no durability). A SQLite store with the same interface lives in `
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import HistoryError
@@ -62,7 +62,7 @@ class MemoryHistory:
     def create_run(self, record: RunRecord, world: World) -> None:
         if record.run_id in self._records:
             raise HistoryError(f"run {record.run_id!r} already exists in this store")
-        self._records[record.run_id] = replace(record, failures=list(record.failures))
+        self._records[record.run_id] = record
         self._events[record.run_id] = []
         self._worlds[record.run_id] = world
 

@@ -318,11 +318,13 @@ class Orchestrator:
                 "in memory is gone, only the history store remains"
             ),
         )
+        sim.crashed = True
         sim.at(self.saga.timing.restart_ms, self.recover)
 
     def recover(self) -> None:
         """Runs in a coordinator freshly rebuilt from the history (the Run swaps it in first)."""
         replayed = self.sim.seq
+        self.sim.crashed = False
         self.sim.emit(
             "orchestrator.recovered",
             ACTOR,

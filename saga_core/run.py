@@ -71,7 +71,7 @@ class Run:
         failure_texts = [str(s) for s in self.specs]
         if _resume is None:
             self.run_id = run_id or default_run_id(saga.name, mode, seed, failure_texts)
-            self.world = World.open(saga)
+            self.world = World.open(saga, side_subscribers=mode == "hybrid")
             self.events: list[Event] = []
             self.record = RunRecord(self.run_id, scenario or saga.name, mode, seed, failure_texts)
             self.store.create_run(self.record, self.world)
@@ -109,28 +109,38 @@ class Run:
 
     def step(self) -> list[Event]:
         """Advance exactly one transition (one that emits something) and return its events."""
-        start = len(self.events)
-        while len(self.events) == start and not self.sim.idle:
-            if self.sim.transitions >= self.max_transitions:
-                raise SagaDidNotTerminate(
-                    f"run {self.run_id} did not finish within {self.max_transitions} transitions"
-                )
-            if getattr(self.sim.peek(), "rebuilds_coordinator", False) and not self._rebuilt:
-                self.sim = self._replay()
-            self._rebuilt = False
-            self.sim.advance()
-        if self.sim.idle and not self._checked:
-            self._checked = True
-            outcome = check_invariants(self.saga, self.mode, self.world, self.events)
-            self.store.set_status(self.run_id, outcome)
-        return self.events[start:]
+        events = self.events
+        start = len(events)
+        while len(events) == start and self.sim._agenda:
+            self._advance()
+        if not self.sim._agenda and not self._checked:
+            self._finish()
+        return events[start:]
 
     def run_to_end(self) -> list[Event]:
         """Advance until nothing is left to do; return the events this produced."""
         start = len(self.events)
-        while not self.sim.idle:
-            self.step()
+        while self.sim._agenda:
+            self._advance()
+        if not self._checked:
+            self._finish()
         return self.events[start:]
+
+    def _advance(self) -> None:
+        sim = self.sim
+        if sim.transitions >= self.max_transitions:
+            raise SagaDidNotTerminate(
+                f"run {self.run_id} did not finish within {self.max_transitions} transitions"
+            )
+        if sim.crashed and not self._rebuilt and getattr(sim.peek(), "rebuilds_coordinator", False):
+            sim = self.sim = self._replay()
+        self._rebuilt = False
+        sim.advance()
+
+    def _finish(self) -> None:
+        self._checked = True
+        outcome = check_invariants(self.saga, self.mode, self.world, self.events)
+        self.store.set_status(self.run_id, outcome)
 
     def inject(self, failure: str | FailureSpec) -> Event:
         """Arm a failure between transitions; it is recorded in the history like any event."""
@@ -164,7 +174,7 @@ class Run:
         """Rebuild the simulation from the recorded events alone, then adopt the real services."""
         began = time.perf_counter()
         recorded = self.events
-        shadow = World.open(self.saga)
+        shadow = World.open(self.saga, side_subscribers=self.mode == "hybrid")
         produced = 0
 
         def check(event: Event) -> None:

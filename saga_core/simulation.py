@@ -8,7 +8,6 @@ Nothing here sleeps: pacing belongs to whoever drives the run.
 from __future__ import annotations
 
 import heapq
-import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,23 @@ if TYPE_CHECKING:
     from .definition import Saga
     from .failures import FailurePlan
     from .world import World
+
+
+_MASK = (1 << 64) - 1
+
+
+class SeededRandom:
+    """A tiny 64-bit LCG: deterministic across Python versions and cheap to seed per run."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, seed: int) -> None:
+        self._state = (seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & _MASK
+
+    def between(self, low: int, high: int) -> int:
+        """An integer in [low, high]."""
+        self._state = state = (self._state * 6364136223846793005 + 1442695040888963407) & _MASK
+        return low + (state >> 33) % (high - low + 1)
 
 
 class Simulation:
@@ -44,7 +60,9 @@ class Simulation:
         self.seq = 0
         self.outcome: str | None = None
         self.transitions = 0
-        self._rng = random.Random(seed)
+        self._rng = SeededRandom(seed)
+        self.crashed = False
+        """Set by a coordinator crash until its replacement has recovered."""
         self._agenda: list[tuple[int, int, Callable[..., None], tuple[Any, ...]]] = []
         self._order = 0
 
@@ -56,7 +74,7 @@ class Simulation:
 
     def draw(self, bounds: tuple[int, int]) -> int:
         """A latency from the seeded RNG."""
-        return self._rng.randint(bounds[0], bounds[1])
+        return self._rng.between(bounds[0], bounds[1])
 
     def peek(self) -> Callable[..., None] | None:
         return self._agenda[0][2] if self._agenda else None

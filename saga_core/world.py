@@ -82,8 +82,10 @@ class World:
         """("apply" | "undo", step name), in the order the transactions committed."""
 
     @classmethod
-    def open(cls, saga: Saga) -> World:
-        names = saga.all_services() + saga.all_side_subscribers()
+    def open(cls, saga: Saga, side_subscribers: bool = True) -> World:
+        names = saga.all_services()
+        if side_subscribers:
+            names = names + saga.all_side_subscribers()
         opening = {n: dict(saga.services.get(n, {})) for n in names}
         return cls({n: Service(n, opening[n]) for n in names}, opening)
 
