@@ -78,6 +78,8 @@ class FailurePlan:
 
     def take(self, step: str, kind: str) -> bool:
         """Consume one occurrence of `kind` at `step`; False when none is armed."""
+        if not self._left:
+            return False
         key = (step, kind)
         left = self._left.get(key, 0)
         if left <= 0:

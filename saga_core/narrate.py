@@ -24,6 +24,8 @@ def attempt_note(attempt: int, max_attempts: int) -> str:
 
 def sentence(text: str) -> str:
     """Capitalise and end with a full stop, as the schema wants."""
+    if text[:1].isupper() and text[-1:] == "." and not text[-2:-1].isspace():
+        return text
     text = text.strip()
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!")) else text + "."

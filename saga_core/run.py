@@ -65,6 +65,7 @@ class Run:
             f if isinstance(f, FailureSpec) else parse_failure(f, saga.step_names) for f in failures
         ]
         self.store: HistoryStore = store if store is not None else MemoryHistory()
+        self._append = self.store.append
         self.max_transitions = max_transitions
         self.last_replay_wall_ms: float | None = None
         self._checked = False
@@ -168,7 +169,7 @@ class Run:
 
     def _record_event(self, event: Event) -> None:
         self.events.append(event)
-        self.store.append(self.run_id, [event], self.world)
+        self._append(self.run_id, [event], self.world)
 
     def _replay(self) -> Simulation:
         """Rebuild the simulation from the recorded events alone, then adopt the real services."""
