@@ -22,6 +22,7 @@ from .history import HistoryStore, MemoryHistory, RunRecord
 from .retry import RetryPolicy
 from .run import MODES, Run
 from .scenarios import load_scenario, scenario_names
+from .sqlite_history import SQLiteHistory
 
 __all__ = [
     "FAILURE_KINDS",
@@ -46,6 +47,7 @@ __all__ = [
     "Saga",
     "SagaDidNotTerminate",
     "SagaError",
+    "SQLiteHistory",
     "Step",
     "StepEvents",
     "Timing",

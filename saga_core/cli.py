@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .durable import add_resume, add_runs
 from .errors import SagaError
 from .events import Event
 from .run import MODES, Run
@@ -132,7 +133,7 @@ def add_trace(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_trace)
 
 
-ENGINE_COMMANDS: list[CommandAdder] = [add_trace]
+ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs]
 
 
 def build_parser(extra: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:

@@ -1,5 +1,7 @@
 """A saga run: step it one transition at a time, inject failures between transitions, or run it to
-the end. Every event is appended to the history store as it happens.
+the end. Every event is appended to the history store before the next transition runs; a
+durable store (`commits_per_transition`) gets each transition's events in one `append`, which it
+commits together with the services' state (see `sqlite_history`).
 
 Crash and recovery: when the coordinator crashes, everything it held in memory (the simulation:
 agenda, timers, RNG, its state machine) is thrown away. Recovery rebuilds it from the history
@@ -66,6 +68,10 @@ class Run:
         ]
         self.store: HistoryStore = store if store is not None else MemoryHistory()
         self._append = self.store.append
+        self._commits_per_transition = getattr(self.store, "commits_per_transition", False)
+        if self._commits_per_transition:
+            self._record_event = self._collect_event  # type: ignore[method-assign]
+            self._advance = self._advance_and_commit  # type: ignore[method-assign]
         self.max_transitions = max_transitions
         self.last_replay_wall_ms: float | None = None
         self._checked = False
@@ -83,6 +89,8 @@ class Run:
             self.events = list(recorded)
             self.sim = self._replay()
             self._checked = self.sim.idle
+            if self._checked and self.record.status not in ("completed", "compensated"):
+                self._finish()  # its process died between the last commit and the outcome
 
     @classmethod
     def resume(cls, saga: Saga, store: HistoryStore, run_id: str, **kwargs) -> Run:
@@ -154,7 +162,10 @@ class Run:
             raise InvalidRequest(
                 f"run {self.run_id} has finished; start a new run to inject {spec}"
             )
-        return _inject(self.sim, spec)
+        event = _inject(self.sim, spec)
+        if self._commits_per_transition:
+            self._append(self.run_id, [event], self.world)
+        return event
 
     # -- internals ----------------------------------------------------------------------------
     _rebuilt = False
@@ -170,6 +181,17 @@ class Run:
     def _record_event(self, event: Event) -> None:
         self.events.append(event)
         self._append(self.run_id, [event], self.world)
+
+    def _collect_event(self, event: Event) -> None:
+        self.events.append(event)
+
+    def _advance_and_commit(self) -> None:
+        """Durable stores: one commit per transition, holding its events and the services' state."""
+        events = self.events
+        start = len(events)
+        Run._advance(self)
+        if len(events) > start:
+            self._append(self.run_id, events[start:], self.world)
 
     def _replay(self) -> Simulation:
         """Rebuild the simulation from the recorded events alone, then adopt the real services."""

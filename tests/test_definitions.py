@@ -149,6 +149,7 @@ def test_the_package_root_exports_the_public_api():
         "parse_failure",
         "load_scenario",
         "MemoryHistory",
+        "SQLiteHistory",
         "event_schema",
         "SagaError",
     ):

@@ -1,0 +1,544 @@
+"""A history store on SQLite: the saga's durable memory, the one thing a crash leaves behind.
+
+The durability rule, and the point this module teaches:
+
+    One transition is one SQLite transaction. It holds the events the transition produced AND
+    the state of every service those events changed. Nothing the next transition does can
+    happen before that commit.
+
+So a step's success is on disk before the next step starts, and the services' state on disk is
+always the state the recorded events describe, never ahead of them and never behind. In
+choreography a consumer's processed message ids and its outbox (events it committed but has not
+published yet) are part of its state, so they commit together with the effect itself: after a
+crash, a redelivered message finds its id and changes nothing, and the outbox is published when
+the consumer restarts. The bus is rebuilt by replaying the history.
+
+The file (schema version 1 in `PRAGMA user_version`; `PRAGMA application_id` marks it as
+SagaScope's): `runs` holds what is needed to resume a run (scenario, mode, seed, failure plan,
+status, the services' opening balances); `events` is append-only (triggers refuse updates and
+deletes); `services` holds each service's latest state; `effect_log` the order in which local
+transactions committed. WAL journal with synchronous=NORMAL: a commit survives the death of the
+process (the crash SagaScope stages) though not a power cut.
+
+Several runs share one file, and several processes may append to it: SQLite lets one writer in
+at a time (`BEGIN IMMEDIATE`, waiting up to `timeout` seconds). Two processes advancing the same
+run collide on the events' (run, seq) key, and the late one's whole transaction is refused.
+A file that is missing, empty, truncated, locked or not a SagaScope history gets a `HistoryError`
+that says so; it is never overwritten or repaired.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .errors import HistoryError
+from .events import Event
+from .history import RunRecord
+
+if TYPE_CHECKING:
+    from .world import Service, World
+
+APPLICATION_ID = 0x53414741  # "SAGA"
+SCHEMA_VERSION = 1
+CRASH_KINDS = frozenset({"orchestrator.crashed", "consumer.crashed"})
+FINISHED = ("completed", "compensated")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+SCHEMA = (
+    """CREATE TABLE runs (
+        run INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL UNIQUE,
+        scenario TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        failures TEXT NOT NULL,
+        status TEXT NOT NULL,
+        opening TEXT NOT NULL,
+        writer TEXT NOT NULL
+    )""",
+    """CREATE TABLE events (
+        run INTEGER NOT NULL REFERENCES runs (run),
+        seq INTEGER NOT NULL,
+        t_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        step TEXT,
+        detail TEXT NOT NULL,
+        narration TEXT NOT NULL,
+        PRIMARY KEY (run, seq)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE services (
+        run INTEGER NOT NULL REFERENCES runs (run),
+        pos INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (run, pos)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE effect_log (
+        run INTEGER NOT NULL REFERENCES runs (run),
+        n INTEGER NOT NULL,
+        op TEXT NOT NULL,
+        step TEXT NOT NULL,
+        PRIMARY KEY (run, n)
+    ) WITHOUT ROWID""",
+    *(
+        f"""CREATE TRIGGER {table}_append_only_{verb} BEFORE {verb.upper()} ON {table}
+        BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END"""
+        for table in ("events", "effect_log")
+        for verb in ("update", "delete")
+    ),
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+TABLES = {"runs", "events", "services", "effect_log"}
+
+INSERT_EVENT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+UPDATE_SERVICE = "UPDATE services SET state = ? WHERE run = ? AND pos = ?"
+INSERT_SERVICE = "INSERT INTO services VALUES (?, ?, ?, ?)"
+INSERT_LOG = "INSERT INTO effect_log VALUES (?, ?, ?, ?)"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _writer() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class RunSummary:
+    """One line of `sagascope runs`: a run's record and how far it got."""
+
+    record: RunRecord
+    events: int
+    last_t_ms: int
+    writer: str
+
+    @property
+    def status(self) -> str:
+        """The recorded status, or `interrupted` when its process on this host has died."""
+        if self.record.status != "running":
+            return self.record.status
+        host, _, pid = self.writer.rpartition(":")
+        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            return "interrupted"
+        return "running"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _Written:
+    """What this process last wrote for one run, so each commit writes only what changed."""
+
+    __slots__ = ("key", "seen", "logged", "status")
+
+    def __init__(self, key: int, services: list[Service] | None, logged: int) -> None:
+        self.key = key
+        self.seen = [_fingerprint(s) for s in services] if services is not None else None
+        self.logged = logged
+        self.status: str | None = "running" if services is not None else None
+        """The status this process last wrote (None: not written yet, e.g. a resumed run)."""
+
+    def changed(self, world: World) -> list[tuple[int, tuple]]:
+        """(position, new fingerprint) of each service whose state differs from what was written."""
+        services = world.services.values()
+        if self.seen is None:
+            return [(pos, _fingerprint(s)) for pos, s in enumerate(services)]
+        return [
+            (pos, _fingerprint(s))
+            for pos, (s, seen) in enumerate(zip(services, self.seen, strict=True))
+            if _differs(s, seen)
+        ]
+
+
+def _fingerprint(svc: Service) -> tuple:
+    # Processed ids and received messages only ever grow, so their sizes stand for them.
+    return (
+        dict(svc.accounts),
+        dict(svc.records),
+        {k: list(v) for k, v in svc.effects.items()},
+        len(svc.processed),
+        len(svc.received),
+        svc.down,
+        list(svc.outbox),
+    )
+
+
+def _differs(svc: Service, seen: tuple) -> bool:
+    accounts, records, effects, processed, received, down, outbox = seen
+    return (
+        svc.accounts != accounts
+        or svc.records != records
+        or svc.effects != effects
+        or len(svc.processed) != processed
+        or len(svc.received) != received
+        or svc.down != down
+        or svc.outbox != outbox
+    )
+
+
+class SQLiteHistory:
+    """A history store in a SQLite file (see the module docstring for the durability rule).
+
+    `create=False` opens only an existing history (what `resume` and `runs` need); `timeout` is
+    how long to wait for another process's write lock before saying the file is locked.
+    """
+
+    commits_per_transition = True
+    """A run hands this store each transition's events in one `append`, i.e. one commit."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+                 timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._written: dict[str, _Written] = {}
+        _check_file(self.path, create)
+        mode = "rwc" if create else "rw"
+        try:
+            self._db = sqlite3.connect(
+                f"file:{quote(str(self.path.absolute()))}?mode={mode}",
+                uri=True, timeout=timeout, isolation_level=None,
+            )
+        except sqlite3.Error as exc:
+            raise self._explain(exc, "open it") from exc
+        try:
+            self._adopt(create)
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- opening ------------------------------------------------------------------------------
+    def _adopt(self, create: bool) -> None:
+        """Take the file on only if it is a SagaScope history, or an empty one we may start."""
+        with self._reading("read its header"):
+            app_id, version, tables = self._identity()
+        if app_id == 0 and not tables:
+            if not create:
+                raise HistoryError(f"{self.path} holds no SagaScope history (it is an empty "
+                                   "database); record a run into it with `--store`")
+            self._initialise()
+            return
+        self._check_identity(app_id, version, tables)
+        with self._reading("switch it to WAL"):
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+
+    def _identity(self) -> tuple[int, int, set[str]]:
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return app_id, version, tables
+
+    def _check_identity(self, app_id: int, version: int, tables: set[str]) -> None:
+        if app_id != APPLICATION_ID:
+            some = ", ".join(sorted(tables)[:5]) or "none"
+            raise HistoryError(
+                f"{self.path} is a SQLite database but not a SagaScope history (its tables: "
+                f"{some}); it is left untouched: choose another file for --store"
+            )
+        if version != SCHEMA_VERSION:
+            newer = "a newer" if version > SCHEMA_VERSION else "an older"
+            raise HistoryError(
+                f"{self.path} was written by {newer} SagaScope (history schema v{version}; this "
+                f"one reads v{SCHEMA_VERSION}); it is left untouched"
+            )
+        missing = TABLES - tables
+        if missing:
+            raise HistoryError(
+                f"{self.path} is a damaged SagaScope history (missing tables: "
+                f"{', '.join(sorted(missing))}); it is left untouched"
+            )
+
+    def _initialise(self) -> None:
+        with self._reading("switch it to WAL"):
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        with self._write("create the history schema") as db:
+            app_id, version, tables = self._identity()
+            if app_id == APPLICATION_ID:  # another process created it while we waited
+                self._check_identity(app_id, version, tables)
+                return
+            if tables:
+                self._check_identity(app_id, version, tables)
+            for statement in SCHEMA:
+                db.execute(statement)
+
+    # -- the HistoryStore interface -----------------------------------------------------------
+    def create_run(self, record: RunRecord, world: World) -> None:
+        snapshot = world.snapshot()
+        with self._write(f"record run {record.run_id}") as db:
+            try:
+                cursor = db.execute(
+                    "INSERT INTO runs (run_id, scenario, mode, seed, failures, status, opening, "
+                    "writer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record.run_id, record.scenario, record.mode, record.seed,
+                     _dumps(record.failures), "running", _dumps(snapshot["opening"]), _writer()),
+                )
+            except sqlite3.IntegrityError:
+                raise HistoryError(
+                    f"run {record.run_id} is already recorded in {self.path} (the same scenario, "
+                    "mode, seed and failures give the same run id); resume it, or record this "
+                    "run into another file"
+                ) from None
+            key = cursor.lastrowid
+            assert key is not None
+            db.executemany(INSERT_SERVICE, [
+                (key, pos, name, _dumps(state))
+                for pos, (name, state) in enumerate(snapshot["services"].items())
+            ])
+            db.executemany(INSERT_LOG, [(key, n, op, s) for n, (op, s) in enumerate(world.log)])
+        self._written[record.run_id] = _Written(key, list(world.services.values()), len(world.log))
+
+    def append(self, run_id: str, events: list[Event], world: World) -> None:
+        """Commit one transition: its events and the services they changed, all or nothing."""
+        written = self._written.get(run_id) or self._load_written(run_id)
+        key = written.key
+        rows = [
+            (key, e.seq, e.t_ms, e.kind, e.actor, e.step, _dumps(e.detail), e.narration)
+            for e in events
+        ]
+        changed = written.changed(world)
+        log = world.log
+        new_log = [(key, n, op, step) for n, (op, step) in enumerate(log[written.logged:],
+                                                                      written.logged)]
+        status = "crashed" if any(e.kind in CRASH_KINDS for e in events) else "running"
+        services = list(world.services.values())
+        with self._write(f"append to run {run_id}") as db:
+            try:
+                db.executemany(INSERT_EVENT, rows)
+            except sqlite3.IntegrityError:
+                raise HistoryError(
+                    f"run {run_id} was advanced by another process (event {events[0].seq} is "
+                    "already recorded); this copy of the run stops here, nothing was written: "
+                    "resume it from the history to continue"
+                ) from None
+            if changed:
+                db.executemany(UPDATE_SERVICE, [
+                    (_dumps(services[pos].to_dict()), key, pos) for pos, _ in changed
+                ])
+            if new_log:
+                db.executemany(INSERT_LOG, new_log)
+            if status != written.status:
+                db.execute("UPDATE runs SET status = ?, writer = ? WHERE run = ?",
+                           (status, _writer(), key))
+        if written.seen is None:
+            written.seen = [fp for _, fp in changed]
+        else:
+            for pos, fp in changed:
+                written.seen[pos] = fp
+        written.logged = len(log)
+        written.status = status
+
+    def events(self, run_id: str) -> list[Event]:
+        key, mode = self._key(run_id, "mode")
+        with self._reading(f"read the events of run {run_id}"):
+            rows = self._db.execute(
+                "SELECT seq, t_ms, kind, actor, step, detail, narration FROM events "
+                "WHERE run = ? ORDER BY seq", (key,)
+            ).fetchall()
+        loads = json.loads
+        return [
+            Event(seq, t_ms, run_id, mode, kind, actor, step, loads(detail), narration)
+            for seq, t_ms, kind, actor, step, detail, narration in rows
+        ]
+
+    def record(self, run_id: str) -> RunRecord:
+        with self._reading(f"read run {run_id}"):
+            row = self._db.execute(
+                "SELECT run_id, scenario, mode, seed, failures, status FROM runs WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
+        if row is None:
+            raise self._unknown(run_id)
+        return RunRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5])
+
+    def world(self, run_id: str) -> dict[str, Any]:
+        key, opening = self._key(run_id, "opening")
+        with self._reading(f"read the services of run {run_id}"):
+            services = self._db.execute(
+                "SELECT name, state FROM services WHERE run = ? ORDER BY pos", (key,)
+            ).fetchall()
+            log = self._db.execute(
+                "SELECT op, step FROM effect_log WHERE run = ? ORDER BY n", (key,)
+            ).fetchall()
+        return {
+            "services": {name: json.loads(state) for name, state in services},
+            "opening": json.loads(opening),
+            "log": [[op, step] for op, step in log],
+        }
+
+    def set_status(self, run_id: str, status: str) -> None:
+        key, _ = self._key(run_id, "status")
+        with self._write(f"record the outcome of run {run_id}") as db:
+            db.execute("UPDATE runs SET status = ? WHERE run = ?", (status, key))
+        if run_id in self._written:
+            self._written[run_id].status = status
+
+    def runs(self) -> list[RunRecord]:
+        return [s.record for s in self.summaries()]
+
+    # -- beyond the interface -----------------------------------------------------------------
+    def summaries(self) -> list[RunSummary]:
+        """Every run in the file, oldest first, with its event count and last virtual time."""
+        with self._reading("list its runs"):
+            rows = self._db.execute(
+                "SELECT run_id, scenario, mode, seed, failures, status, writer, "
+                "(SELECT max(seq) FROM events e WHERE e.run = r.run), "
+                "(SELECT t_ms FROM events e WHERE e.run = r.run ORDER BY seq DESC LIMIT 1) "
+                "FROM runs r ORDER BY run"
+            ).fetchall()
+        return [
+            RunSummary(RunRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]), r[7] or 0,
+                       r[8] or 0, r[6])
+            for r in rows
+        ]
+
+    def latest_run_id(self) -> str:
+        """The most recently created run (what `sagascope resume` picks without `--run`)."""
+        with self._reading("find its latest run"):
+            row = self._db.execute("SELECT run_id FROM runs ORDER BY run DESC LIMIT 1").fetchone()
+        if row is None:
+            raise HistoryError(f"{self.path} holds no runs yet; record one with "
+                               "`sagascope trace --store FILE`")
+        return row[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SQLiteHistory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _key(self, run_id: str, column: str) -> tuple[int, Any]:
+        with self._reading(f"read run {run_id}"):
+            row = self._db.execute(
+                f"SELECT run, {column} FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        if row is None:
+            raise self._unknown(run_id)
+        return row[0], row[1]
+
+    def _load_written(self, run_id: str) -> _Written:
+        """A run this process did not create (a resume): learn where its effect log stands."""
+        key, _ = self._key(run_id, "run")
+        with self._reading(f"read run {run_id}"):
+            logged = self._db.execute(
+                "SELECT count(*) FROM effect_log WHERE run = ?", (key,)
+            ).fetchone()[0]
+        written = self._written[run_id] = _Written(key, None, logged)
+        return written
+
+    def _unknown(self, run_id: str) -> HistoryError:
+        with self._reading("list its runs"):
+            known = [r[0] for r in self._db.execute("SELECT run_id FROM runs ORDER BY run DESC")]
+        listed = ", ".join(known[:10]) + (" …" if len(known) > 10 else "")
+        return HistoryError(
+            f"no run {run_id!r} in {self.path}; its runs: {listed or 'none yet'}"
+        )
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._explain(exc, doing) from exc
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._explain(exc, doing) from exc
+            raise
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._explain(exc, doing) from exc
+
+    def _explain(self, exc: sqlite3.Error, doing: str) -> HistoryError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return HistoryError(
+                f"{self.path} is locked by another process (waited {self.timeout:g} s to "
+                f"{doing}); nothing was written: try again once it is free"
+            )
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "malformed" in text or "not a database" in text or "corrupt" in text
+        ):
+            return HistoryError(
+                f"{self.path} is damaged ({text}); it is left exactly as it is and nothing was "
+                "written"
+            )
+        return HistoryError(f"could not {doing} in {self.path}: {text}")
+
+
+def _check_file(path: Path, create: bool) -> bool:
+    """Refuse what is plainly not a history before SQLite touches it; True when it is empty."""
+    if path.is_dir():
+        raise HistoryError(f"{path} is a directory; --store takes a history file")
+    if not path.exists():
+        if create:
+            if not path.parent.is_dir():
+                raise HistoryError(f"cannot create {path}: the folder {path.parent} does not exist")
+            return True
+        raise HistoryError(f"no history file at {path}; record a run with "
+                           f"`sagascope trace --store {path} …` first")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        raise HistoryError(f"cannot read {path}: {exc.strerror}") from exc
+    if size == 0:
+        if create:
+            return True  # SQLite's own "new file", e.g. another process is creating it now
+        raise HistoryError(f"{path} is empty (0 bytes): it holds no history")
+    if not header.startswith(SQLITE_MAGIC[: len(header)]):
+        raise HistoryError(
+            f"{path} is not a SagaScope history (not a SQLite database); it is left untouched: "
+            "choose another file for --store"
+        )
+    if len(header) < 100:
+        raise HistoryError(f"{path} is truncated ({size} bytes, less than a SQLite header); "
+                           "it is left untouched")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size_is_valid = pages > 0 and header[24:28] == header[92:96]
+    wal = Path(f"{path}-wal")
+    checkpointed = not wal.exists() or wal.stat().st_size == 0
+    if checkpointed and page_size and (
+        size % page_size or (size_is_valid and size < pages * page_size)
+    ):
+        raise HistoryError(
+            f"{path} is truncated ({size} bytes where its header promises "
+            f"{pages * page_size}); it is left untouched and nothing was written"
+        )
+    return False
