@@ -17,7 +17,8 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
   const markerId = `arrow-flow-${instances}`;
   const defs = svgEl("defs");
   const marker = svgEl("marker", { id: markerId, viewBox: "0 0 10 10", refX: 9, refY: 5,
-    markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse", class: "arrowhead" });
+    markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse",
+    class: "arrowhead" });
   marker.append(svgEl("path", { d: "M0,0 L10,5 L0,10 z" }));
   defs.append(marker);
   svg.append(defs, edgeLayer, nodeLayer, dotLayer);
@@ -33,6 +34,8 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
     layout = mapLayout(state.mode, state.actors, scenario, { narrow });
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     svg.classList.toggle("narrow", narrow);
+    // A narrow map is drawn for phones; on a wider box it must not grow huge.
+    svg.style.maxWidth = narrow ? `${Math.round(layout.width * 1.35)}px` : "";
     edgeLayer.replaceChildren();
     nodeLayer.replaceChildren();
     dotLayer.replaceChildren();
@@ -58,10 +61,8 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
     }
     const points = travelPath(layout, edge.source, edge.target);
     if (!points) return;
-    const a = points[0];
-    const b = points[points.length - 1];
-    edgeLayer.append(svgEl("line", {
-      x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge ${edge.kind}`,
+    edgeLayer.append(svgEl("polyline", {
+      points: points.map((p) => `${p.x},${p.y}`).join(" "), class: `edge ${edge.kind}`,
     }));
   }
 
@@ -70,6 +71,8 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       class: `node${b.bar ? " bar" : ""}`, "data-testid": `node-${actor}`, "data-actor": actor,
       tabindex: "0", role: "button",
     });
+    g.append(svgEl("rect", { x: b.x - 5, y: b.y - 5, width: b.w + 10, height: b.h + 10,
+      rx: 13, class: "focus-ring" }));
     g.append(svgEl("rect", { x: b.x, y: b.y, width: b.w, height: b.h, rx: b.bar ? 8 : 10,
       class: "node-box" }));
     const icon = stateIcon("idle");
@@ -90,6 +93,7 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       place(word, b.x + 130, b.cy + 5);
       place(note, b.x + 230, b.cy + 5);
     } else {
+      fit(name, LABELS[actor] ?? actor, b.w - 40, 8.8);
       place(name, b.x + 32, b.y + 22);
       place(word, b.x + 10, b.y + 44);
       place(note, b.x + 10, b.y + 62);
@@ -226,6 +230,14 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
 function place(el, x, y) {
   el.setAttribute("x", String(x));
   el.setAttribute("y", String(y));
+}
+
+/** Squeeze a label that would overflow its box (long service names on narrow layouts). */
+function fit(el, text, room, charWidth) {
+  if (text.length * charWidth > room) {
+    el.setAttribute("textLength", String(room));
+    el.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
 }
 
 function clip(text, max) {

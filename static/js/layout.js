@@ -5,8 +5,9 @@
 import { sideSubscriberNames } from "./timeline.js";
 
 const WIDE = { span: 1000, node: 74, bar: 34, gap: 78, margin: 24, arcs: 130, maxNode: 180 };
-const NARROW = { span: 0, node: 0, bar: 30, gap: 26, margin: 12, arcs: 70, pitch: 92 };
-const NARROW_THICKNESS = { coordinator: 118, services: 150, side: 112, extra: 112 };
+const NARROW = { span: 0, node: 0, bar: 30, gap: 22, margin: 12, arcs: 70, pitch: 88 };
+const NARROW_THICKNESS = { coordinator: 118, services: 160, side: 120, extra: 120 };
+const TRUNK = 26;
 
 /** The bands (rows when wide, columns when narrow) for a mode and the actors present. */
 export function bands(mode, actors, scenario) {
@@ -79,20 +80,34 @@ function placeWide(list, arcs) {
 
 function placeNarrow(list, arcs) {
   const nodes = {};
-  const longest = Math.max(1, ...list.filter((b) => b.kind !== "bar").map((b) => b.actors.length));
+  // With a bus to draw, the coordinator sits on a row of its own above the columns, so the
+  // services, the bus and the side subscribers fit side by side on a phone.
+  const coordinatorOnTop = list.some((b) => b.kind === "bar") && list.some((b) => b.kind === "coordinator");
+  let top = NARROW.margin;
+  if (coordinatorOnTop) {
+    const band = list.find((b) => b.kind === "coordinator");
+    band.actors.forEach((actor, i) => {
+      nodes[actor] = box(NARROW.margin + arcs + i * (NARROW_THICKNESS.coordinator + 12), top,
+        NARROW_THICKNESS.coordinator, 72);
+    });
+    top += 72 + 36;
+  }
+  const trunk = coordinatorOnTop ? TRUNK : 0;
+  const columns = list.filter((b) => !(coordinatorOnTop && b.kind === "coordinator"));
+  const longest = Math.max(1, ...columns.filter((b) => b.kind !== "bar").map((b) => b.actors.length));
   const spread = longest * NARROW.pitch;
-  let x = NARROW.margin + arcs;
-  for (const band of list) {
+  let x = NARROW.margin + arcs + trunk;
+  for (const band of columns) {
     const bar = band.kind === "bar";
     const w = bar ? NARROW.bar : NARROW_THICKNESS[band.kind];
     if (bar) {
-      nodes.bus = box(x, NARROW.margin, w, spread, true);
+      nodes.bus = box(x, top, w, spread, true);
     } else {
       const n = band.actors.length;
       const pitch = spread / n;
       const h = Math.min(74, pitch - 12);
       band.actors.forEach((actor, i) => {
-        const cy = NARROW.margin + pitch * (i + 0.5);
+        const cy = top + pitch * (i + 0.5);
         nodes[actor] = box(x, cy - h / 2, w, h);
       });
     }
@@ -162,8 +177,16 @@ export function travelPath(layout, from, to, via = null) {
     const start = via && layout.nodes[via] ? onBar(bus, layout.nodes[via]) : onBar(bus, b);
     return [start, onBar(bus, b), center(b)];
   }
+  if (a && b && layout.narrow && from === "orchestrator" && a.y + a.h < b.y) return trunkPath(a, b);
+  if (a && b && layout.narrow && to === "orchestrator" && b.y + b.h < a.y) return trunkPath(b, a).reverse();
   if (a && b) return [center(a), center(b)];
   return null;
+}
+
+/** On a phone the orchestrator sits above the services: calls run down a trunk on the left. */
+function trunkPath(top, below) {
+  const x = top.x + TRUNK / 2;
+  return [{ x, y: top.y + top.h }, { x, y: below.cy }, { x: below.x, y: below.cy }];
 }
 
 function center(b) {

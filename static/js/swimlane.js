@@ -4,7 +4,7 @@
 import { svgEl } from "./icons.js";
 import { hopFor } from "./diagram.js";
 
-const LANE = 30;
+const LANE = 24;
 const TOP = 26;
 const LEFT = 16;
 const MIN_GAP = 18;

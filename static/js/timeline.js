@@ -133,9 +133,9 @@ function setStep(s, step, status) {
   if (step) s.stepStatus[step] = status;
 }
 
-function coordinatorWorking(s) {
-  if (s.nodes.orchestrator && s.nodes.orchestrator.state !== "crashed") {
-    setNode(s, "orchestrator", "working", s.nodes.orchestrator.note);
+function coordinatorWorking(s, event, note) {
+  if (s.nodes.orchestrator && s.nodes.orchestrator.state !== "crashed" && event.actor === "orchestrator") {
+    setNode(s, "orchestrator", "working", note);
   }
 }
 
@@ -162,7 +162,7 @@ const HANDLERS = {
     const attempt = d.max_attempts ? `attempt ${d.attempt} of ${d.max_attempts}` : "";
     setNode(s, service, retry ? "retrying" : "working", attempt || `running ${event.step}`);
     setStep(s, event.step, "running");
-    coordinatorWorking(s);
+    coordinatorWorking(s, event, `calling ${service} (${event.step})`);
   },
   "step.succeeded"(s, event, d) {
     setNode(s, serviceOf(s, event, d), "committed", `${event.step} committed`);
@@ -191,11 +191,12 @@ const HANDLERS = {
   "step.retry_scheduled"(s, event, d) {
     setNode(s, serviceOf(s, event, d), "retrying",
       `retry in ${d.delay_ms ?? "?"} ms (attempt ${d.attempt ?? "?"})`);
+    coordinatorWorking(s, event, `waiting to retry ${event.step}`);
   },
   "compensation.started"(s, event, d) {
     setNode(s, serviceOf(s, event, d), "compensating", `undoing ${event.step}`);
     setStep(s, event.step, "compensating");
-    coordinatorWorking(s);
+    coordinatorWorking(s, event, `undoing ${event.step}`);
   },
   "compensation.succeeded"(s, event, d) {
     setNode(s, serviceOf(s, event, d), "compensated", `${event.step} undone`);
@@ -298,4 +299,25 @@ export function statusWord(state, moving) {
   if (state.outcome) return state.outcome;
   if (state.crashed) return "crashed";
   return moving ? "running" : "paused";
+}
+
+/** Every actor the events mention, in first-seen order (to keep the layout still while seeking). */
+export function actorsIn(events) {
+  const seen = new Set();
+  for (const e of events) {
+    const d = e.detail ?? {};
+    for (const a of [e.actor, d.service, d.target, ...(Array.isArray(d.targets) ? d.targets : [])]) {
+      if (a) seen.add(a);
+    }
+  }
+  return [...seen];
+}
+
+/** The state with `actors` present (idle when not seen yet), keeping existing ones in order. */
+export function withActors(state, actors) {
+  const missing = actors.filter((a) => !state.nodes[a]);
+  if (!missing.length) return state;
+  const nodes = { ...state.nodes };
+  for (const a of missing) nodes[a] = { state: "idle", note: "" };
+  return { ...state, nodes, actors: [...state.actors, ...missing] };
 }

@@ -1,0 +1,161 @@
+// Compare: choreography and orchestration side by side, same scenario, failures and seed, on one
+// shared virtual clock. Both whole runs come from /api/trace; playing moves the shared clock to
+// the next moment anything happens in either run.
+
+import { canonicalSpec } from "./failures.js";
+import { mergeByTime, prefixAt, sharedTicks } from "./playback.js";
+
+export const COMPARED_MODES = Object.freeze(["choreography", "orchestration"]);
+const MAX_SPEED_TICK_MS = 16;
+
+export async function fetchTrace(params) {
+  const query = new URLSearchParams();
+  query.set("mode", params.mode);
+  if (params.scenario) query.set("scenario", params.scenario);
+  if (params.seed !== null && params.seed !== undefined) query.set("seed", String(params.seed));
+  for (const f of params.failures ?? []) query.append("fail", f);
+  const response = await fetch(`/api/trace?${query}`, { headers: { Accept: "application/json" } });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const reason = body?.error?.reason ?? body?.error ?? response.statusText;
+    throw new Error(typeof reason === "string" ? reason : JSON.stringify(reason));
+  }
+  return Array.isArray(body.events) ? body.events : [];
+}
+
+export function createCompare({ inputs, onChange = () => {}, onNotice = () => {}, load = fetchTrace }) {
+  const runs = Object.fromEntries(COMPARED_MODES.map((m) => [m, []]));
+  let ticks = [];
+  let clock = 0; // how many ticks are shown
+  let timer = 0;
+  let loading = false;
+  let serial = 0;
+
+  async function reload({ keep = 0 } = {}) {
+    stop();
+    const mine = ++serial;
+    loading = true;
+    onChange();
+    try {
+      const first = await load({ ...inputs, mode: COMPARED_MODES[0] });
+      const seed = inputs.seed ?? first.find((e) => e.kind === "saga.started")?.detail?.seed ?? null;
+      if (inputs.seed == null && seed != null) inputs.seed = seed;
+      const second = await load({ ...inputs, mode: COMPARED_MODES[1] });
+      if (mine !== serial) return;
+      runs[COMPARED_MODES[0]] = first;
+      runs[COMPARED_MODES[1]] = second;
+      ticks = sharedTicks(first, second);
+      clock = Math.min(keep, ticks.length);
+    } catch (err) {
+      onNotice({ level: "error", text: `Could not load the runs to compare: ${err.message}` });
+    } finally {
+      if (mine === serial) loading = false;
+      onChange();
+    }
+  }
+
+  function stop() {
+    clearInterval(timer);
+    timer = 0;
+  }
+
+  function tickMs() {
+    return inputs.speed === "max" ? MAX_SPEED_TICK_MS : 1000 / inputs.speed;
+  }
+
+  function advance() {
+    if (clock < ticks.length) {
+      clock += 1;
+      onChange();
+    }
+    if (clock >= ticks.length) {
+      stop();
+      onChange();
+    }
+  }
+
+  function cursorFor(mode) {
+    return clock === 0 ? 0 : prefixAt(runs[mode], ticks[clock - 1]);
+  }
+
+  return {
+    runs,
+    reload,
+    cursorFor,
+    get clock() {
+      return clock;
+    },
+    get total() {
+      return ticks.length;
+    },
+    get loading() {
+      return loading;
+    },
+    tMs() {
+      return clock === 0 ? 0 : ticks[clock - 1];
+    },
+    visibleMerged() {
+      return mergeByTime(...COMPARED_MODES.map((m) => runs[m].slice(0, cursorFor(m))));
+    },
+    play() {
+      if (clock >= ticks.length) clock = 0;
+      stop();
+      timer = setInterval(advance, tickMs());
+      onChange();
+    },
+    pause() {
+      stop();
+      onChange();
+    },
+    step() {
+      stop();
+      advance();
+    },
+    stepBack() {
+      stop();
+      clock = Math.max(0, clock - 1);
+      onChange();
+    },
+    seek(n) {
+      stop();
+      clock = Math.max(0, Math.min(ticks.length, n));
+      onChange();
+    },
+    /** Move the shared clock to virtual time `tMs` (the moment an event happened). */
+    seekTime(tMs) {
+      stop();
+      const i = ticks.indexOf(tMs);
+      clock = i < 0 ? prefixAt(ticks.map((t) => ({ t_ms: t })), tMs) : i + 1;
+      onChange();
+    },
+    reset() {
+      stop();
+      clock = 0;
+      onChange();
+    },
+    setSpeed(speed) {
+      inputs.speed = speed;
+      if (timer) {
+        stop();
+        timer = setInterval(advance, tickMs());
+      }
+      onChange();
+    },
+    arm(spec) {
+      inputs.failures.push(canonicalSpec(spec));
+      return reload({ keep: clock });
+    },
+    disarm(spec) {
+      const i = inputs.failures.indexOf(spec);
+      if (i >= 0) inputs.failures.splice(i, 1);
+      return reload({ keep: clock });
+    },
+    moving() {
+      return Boolean(timer);
+    },
+    dispose() {
+      stop();
+      serial += 1;
+    },
+  };
+}

@@ -1,0 +1,278 @@
+// Wiring: read the page's config, build the components, connect to the server and route user
+// actions to the live run or to the comparison. The picture is always render(fold(events so far)).
+
+import { COMPARED_MODES, createCompare } from "./compare.js";
+import { createControls } from "./controls.js";
+import { createEventLog } from "./event-log.js";
+import { createFailControls } from "./fail-popover.js";
+import { FAILURE_KINDS, parseSpec } from "./failures.js";
+import { computeMetrics } from "./metrics.js";
+import { createMetricsPanel } from "./metrics-panel.js";
+import { createNarration } from "./narration.js";
+import { createNotices } from "./notices.js";
+import { createPane } from "./pane.js";
+import { createSession } from "./session.js";
+import { connectSocket } from "./socket.js";
+import { STATE_WORDS, stateIcon } from "./icons.js";
+import { NODE_STATES, statusWord } from "./timeline.js";
+import { normalizeState, parseQuery, toQuery } from "./url-state.js";
+
+const doc = document;
+const $ = (id) => doc.getElementById(id);
+const MODE_NAMES = { orchestration: "Orchestration", choreography: "Choreography", hybrid: "Hybrid" };
+
+function readConfig() {
+  try {
+    return JSON.parse($("sagascope-config")?.textContent || "{}") ?? {};
+  } catch {
+    return {};
+  }
+}
+
+async function loadCatalog(config) {
+  if (config.scenarios?.scenarios) return config.scenarios;
+  try {
+    const response = await fetch("/api/scenarios");
+    if (response.ok) return await response.json();
+  } catch {
+    /* fall through to a minimal catalog; the page still explains itself */
+  }
+  return { scenarios: [], modes: ["orchestration", "choreography", "hybrid"], failure_kinds: FAILURE_KINDS };
+}
+
+async function boot() {
+  const config = readConfig();
+  const catalog = await loadCatalog(config);
+  const fromUrl = parseQuery(location.search);
+  const raw = config.mode ? { ...config, compare: fromUrl.compare ?? (fromUrl.mode === "compare") } : fromUrl;
+  const { state: initial, errors } = normalizeState(raw, catalog);
+  const embed = Boolean(config.embed) || doc.body.classList.contains("embed");
+  const notices = createNotices($("notices"), $("alerts"));
+  for (const text of [config.error, ...errors].filter(Boolean)) {
+    notices.show({ id: "bad-link", level: "error", sticky: true,
+      text: `This link has a problem, so the defaults are used instead. ${text}` });
+  }
+
+  const inputs = {
+    mode: initial.mode, scenario: initial.scenario, failures: initial.failures,
+    seed: initial.seed, speed: initial.speed, compare: initial.compare,
+  };
+  const defaults = { scenario: catalog.scenarios?.[0]?.name, speed: catalog.speeds?.default ?? 1 };
+  const kinds = catalog.failure_kinds ?? FAILURE_KINDS;
+  const reduced = matchMedia("(prefers-reduced-motion: reduce)");
+  const scenario = () => catalog.scenarios?.find((s) => s.name === inputs.scenario) ?? null;
+  const stepsOf = () => scenario()?.steps ?? [];
+  const notify = (n) => notices.show(n);
+
+  let frame = 0;
+  const schedule = () => {
+    if (!frame) frame = requestAnimationFrame(() => {
+      frame = 0;
+      render();
+    });
+  };
+  reduced.addEventListener("change", schedule);
+
+  let session = null;
+  const socket = connectSocket({
+    onEvent: (runId, event) => session?.onEvent(runId, event),
+    onRunState: (payload) => session?.onRunState(payload),
+    onError: (payload) => {
+      if (payload.run_id && payload.run_id !== session?.run.id) return;
+      notify({ level: "error", text: `The server says: ${payload.reason ?? payload.code ?? "something went wrong"}` });
+    },
+    onConnection: ({ connected, reconnected, reason }) => {
+      if (!connected) {
+        notify({ id: "connection", level: "warning", sticky: true,
+          text: `Lost the connection to the server${reason ? ` (${reason})` : ""}. Reconnecting…` });
+      } else {
+        notices.clear("connection");
+        if (reconnected) session.resume();
+        else if (!session.run.id && !inputs.compare) kickoff();
+      }
+      schedule();
+    },
+  });
+  session = createSession({ socket, inputs, onChange: schedule, onNotice: notify });
+  const compare = createCompare({ inputs, onChange: schedule, onNotice: notify });
+
+  function kickoff() {
+    if (inputs.compare) {
+      compare.reload({ keep: initial.cursor }).then(() => initial.autoplay && compare.play());
+    } else session.start({ target: initial.cursor, thenPlay: initial.autoplay });
+  }
+
+  const active = () => (inputs.compare ? compare : session);
+  const fails = createFailControls(doc, {
+    onArm: (spec) => active().arm(spec),
+    onDisarm: (spec) => active().disarm(spec),
+  });
+  const activateNode = (actor, anchor) => fails.openFor(actor, anchor, {
+    stepsOfActor: stepsOf().filter((s) => s.service === actor).map((s) => s.name),
+    coordinator: actor === "orchestrator" || actor === "bus",
+  });
+
+  const livePane = createPane({ mapRoot: $("map-live"), laneRoot: $("lanes-live"), title: "Service map",
+    onActivateNode: activateNode, onSeek: (n) => session.seek(n) });
+  const comparePanes = Object.fromEntries(COMPARED_MODES.map((mode) => [mode, createPane({
+    mapRoot: $(`map-${mode}`), laneRoot: $(`lanes-${mode}`), title: `${MODE_NAMES[mode]} service map`,
+    onActivateNode: activateNode,
+    onSeek: (n) => compare.seekTime(compare.runs[mode][n - 1]?.t_ms ?? 0),
+  })]));
+  const log = createEventLog($("event-log"), {
+    onSeek: (n, event) => (inputs.compare ? compare.seekTime(event?.t_ms ?? 0) : session.seek(n)),
+  });
+  const narration = createNarration($("narration"));
+  const metrics = createMetricsPanel($("metrics"));
+
+  async function setMode(mode) {
+    if (mode === "compare") {
+      if (inputs.compare) return;
+      await session.pause();
+      inputs.compare = true;
+      await compare.reload();
+    } else {
+      inputs.compare = false;
+      compare.dispose();
+      inputs.mode = mode;
+      await session.restart();
+    }
+    schedule();
+  }
+
+  async function setScenario(name) {
+    inputs.scenario = name;
+    const steps = stepsOf().map((s) => s.name);
+    inputs.failures = inputs.failures.filter((f) => parseSpec(f, steps, kinds).ok);
+    await (inputs.compare ? compare.reload() : session.restart());
+  }
+
+  async function toggleFullscreen() {
+    const target = embed ? doc.documentElement : $("app");
+    try {
+      if (doc.fullscreenElement) await doc.exitFullscreen();
+      else await target.requestFullscreen();
+    } catch (err) {
+      notify({ level: "warning", text: `Fullscreen is not available here (${err.message}).` });
+    }
+  }
+  doc.addEventListener("fullscreenchange", () => {
+    $("fullscreen").textContent = doc.fullscreenElement ? "Exit fullscreen" : "Fullscreen";
+  });
+
+  const controls = createControls(doc, {
+    play: () => active().play(),
+    pause: () => active().pause(),
+    toggle: () => (active().moving() ? active().pause() : active().play()),
+    step: () => active().step(),
+    stepBack: () => active().stepBack(),
+    reset: () => active().reset(),
+    setSpeed: (speed) => active().setSpeed(speed),
+    setMode,
+    setScenario,
+    setSeed: (seed) => {
+      inputs.seed = seed;
+      return inputs.compare ? compare.reload() : session.restart();
+    },
+    fullscreen: toggleFullscreen,
+    help: () => $("help-dialog").showModal(),
+  });
+  $("help-close").addEventListener("click", () => $("help-dialog").close());
+
+  const widths = new Map();
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) widths.set(entry.target.id, entry.contentRect.width);
+    schedule();
+  });
+  for (const id of ["map-live", ...COMPARED_MODES.map((m) => `map-${m}`)]) observer.observe($(id));
+  const narrow = (id) => (widths.get(id) ?? 1000) < 600;
+
+  function hopDuration(moving) {
+    if (reduced.matches || inputs.speed === "max" || session.fastForwarding) return 0;
+    return moving ? Math.min(700, 900 / inputs.speed) : 600;
+  }
+
+  function renderLive() {
+    const pb = session.playback;
+    const moving = session.moving();
+    const state = livePane.render({
+      events: pb.events, cursor: pb.cursor, scenario: scenario(), mode: inputs.mode,
+      key: session.run.id ?? "", narrow: narrow("map-live"), duration: hopDuration(moving),
+      reduced: reduced.matches,
+    });
+    const visible = pb.visible();
+    log.render(visible, session.run.id ?? "");
+    narration.render(pb.current(), { fast: moving && (inputs.speed === "max" || inputs.speed > 2) });
+    metrics.render([{ name: MODE_NAMES[inputs.mode] ?? inputs.mode, metrics: computeMetrics(visible) }]);
+    return { status: statusWord(state, moving), moving, cursor: pb.cursor, total: pb.length, tMs: state.tMs };
+  }
+
+  function renderCompare() {
+    const moving = compare.moving();
+    const key = `${inputs.scenario}|${inputs.seed}|${inputs.failures.join()}`;
+    const states = {};
+    for (const mode of COMPARED_MODES) {
+      states[mode] = comparePanes[mode].render({
+        events: compare.runs[mode], cursor: compare.cursorFor(mode), scenario: scenario(), mode,
+        key: `${mode}|${key}`, narrow: narrow(`map-${mode}`), duration: hopDuration(moving),
+        reduced: reduced.matches,
+      });
+    }
+    const merged = compare.visibleMerged();
+    log.render(merged, `compare|${key}`, { withMode: true });
+    const last = merged[merged.length - 1];
+    narration.render(last, { fast: moving && inputs.speed === "max",
+      prefix: last ? `${MODE_NAMES[last.mode] ?? last.mode}: ` : "" });
+    metrics.render(COMPARED_MODES.map((m) => ({ name: MODE_NAMES[m],
+      metrics: computeMetrics(compare.runs[m].slice(0, compare.cursorFor(m))) })));
+    const words = COMPARED_MODES.map((m) => statusWord(states[m], moving));
+    const status = words.every((w) => w === words[0]) ? words[0]
+      : words.every((w) => states[COMPARED_MODES[words.indexOf(w)]].outcome) ? words.join(" / ")
+        : words.includes("crashed") ? "crashed" : moving ? "running" : "paused";
+    return { status, moving, cursor: compare.clock, total: compare.total, tMs: compare.tMs() };
+  }
+
+  let urlTimer = 0;
+  function writeUrl(cursor) {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => {
+      const query = toQuery({ ...inputs, cursor }, defaults);
+      if (location.search !== query) history.replaceState(null, "", `${location.pathname}${query}`);
+    }, 250);
+  }
+
+  function render() {
+    doc.body.classList.toggle("comparing", inputs.compare);
+    $("live-view").hidden = inputs.compare;
+    $("compare-view").hidden = !inputs.compare;
+    const view = inputs.compare ? renderCompare() : renderLive();
+    controls.render({
+      ...view, modes: catalog.modes ?? Object.keys(MODE_NAMES), scenarios: catalog.scenarios ?? [],
+      mode: inputs.mode, compare: inputs.compare, scenario: inputs.scenario, speed: inputs.speed,
+      seed: inputs.seed,
+    });
+    fails.render({ scenarioSteps: stepsOf(), failureKinds: kinds, failures: inputs.failures });
+    writeUrl(view.cursor);
+  }
+
+  fillLegend($("legend"));
+  render();
+  if (inputs.compare) kickoff();
+}
+
+function fillLegend(list) {
+  list?.replaceChildren(...NODE_STATES.map((state) => {
+    const li = doc.createElement("li");
+    li.className = `state-${state}`;
+    const word = doc.createElement("span");
+    word.textContent = STATE_WORDS[state];
+    li.append(stateIcon(state, { inline: true }), word);
+    return li;
+  }));
+}
+
+boot().catch((err) => {
+  const box = $("alerts");
+  if (box) box.textContent = `The page could not start: ${err.message}`;
+  throw err;
+});
