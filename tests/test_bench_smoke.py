@@ -1,0 +1,101 @@
+"""`sagascope bench --quick --json` completes and reports every figure; no timing is asserted
+(benchmarks are not tests: this machine's speed drifts)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bench.raw_sqlite import RawReplayer
+from bench.report import REQUIRED, lookup, problems
+from bench.workload import cases
+from saga_core import Run, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def quick_bench():
+    """One quick bench run, shared by the checks below (it takes up to a minute)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        chart = Path(tmp) / "chart.svg"
+        done = subprocess.run(
+            [sys.executable, "-m", "bench", "--quick", "--json", "--chart", str(chart)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        yield done, (chart.read_text("utf-8") if chart.exists() else None)
+
+
+def test_a_quick_bench_completes_and_prints_one_json_object(quick_bench):
+    done, _ = quick_bench
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    assert isinstance(results, dict)
+
+
+def test_every_figure_is_a_number_or_null_with_a_reason(quick_bench):
+    done, _ = quick_bench
+    results = json.loads(done.stdout)
+    assert problems(results) == []
+    for dotted in REQUIRED:
+        present, value, reason = lookup(results, dotted)
+        assert present, dotted
+        assert isinstance(value, int | float) or (value is None and reason), (dotted, value)
+
+
+def test_the_engine_figures_are_measured_not_skipped(quick_bench):
+    done, _ = quick_bench
+    engine = json.loads(done.stdout)["engine"]
+    assert engine["in_memory_sagas_per_s"] > 0
+    for mode in ("orchestration", "choreography", "hybrid"):
+        for mix in ("success", "failures_10pct"):
+            assert engine["modes"][mode][mix]["vs_bare_ratio"] > 0
+
+
+def test_the_bench_draws_its_throughput_chart_as_svg(quick_bench):
+    _, svg = quick_bench
+    assert svg is not None
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert "orchestration · memory" in svg
+
+
+def test_the_raw_sqlite_limit_writes_exactly_the_rows_the_store_writes(tmp_path):
+    """The durable baseline replays the store's own transactions: same events, services, log."""
+    from bench.durable import capture_plans, schema_of
+    from saga_core.sqlite_history import SQLiteHistory
+
+    pool = cases(12, 0.5)
+    for mode in ("orchestration", "choreography", "hybrid"):
+        plans = capture_plans(SQLiteHistory, mode, pool, tmp_path / f"capture-{mode}.sqlite")
+        replayer = RawReplayer(tmp_path / f"raw-{mode}.sqlite", schema_of(SQLiteHistory))
+        for plan in plans:
+            replayer.replay(plan)
+        replayer.close()
+        with SQLiteHistory(tmp_path / f"raw-{mode}.sqlite", create=False) as raw:
+            for i, case in enumerate(pool, 1):
+                run_id = f"raw-{i}"
+                ref = Run(load_scenario("checkout"), mode, seed=case.seed,
+                          failures=case.failures, run_id=run_id)
+                ref.run_to_end()
+                assert [e.to_dict() for e in raw.events(run_id)] == [
+                    e.to_dict() for e in ref.events
+                ]
+                assert raw.world(run_id) == ref.world.snapshot()
+                assert raw.record(run_id).status == ref.outcome
+
+
+def test_ten_percent_of_the_workload_carries_an_injected_failure():
+    pool = cases(2000, 0.10)
+    failing = sum(1 for c in pool if c.failures)
+    assert 150 <= failing <= 250
+    assert cases(50, 0.10) == cases(50, 0.10)
