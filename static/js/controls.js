@@ -7,7 +7,7 @@ const MODE_LABELS = {
   orchestration: "Orchestration",
   choreography: "Choreography",
   hybrid: "Hybrid",
-  compare: "Compare: choreography vs orchestration",
+  compare: "Compare both",
 };
 
 export function createControls(doc, actions) {

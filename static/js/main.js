@@ -245,6 +245,7 @@ async function boot() {
     doc.body.classList.toggle("comparing", inputs.compare);
     $("live-view").hidden = inputs.compare;
     $("compare-view").hidden = !inputs.compare;
+    $("timeline").hidden = inputs.compare;
     const view = inputs.compare ? renderCompare() : renderLive();
     controls.render({
       ...view, modes: catalog.modes ?? Object.keys(MODE_NAMES), scenarios: catalog.scenarios ?? [],
