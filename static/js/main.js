@@ -78,6 +78,8 @@ async function boot() {
     onEvent: (runId, event) => session?.onEvent(runId, event),
     onRunState: (payload) => session?.onRunState(payload),
     onError: (payload) => {
+      // Errors answering a request arrive in its ack too, and are reported from there.
+      if (payload.message) return;
       if (payload.run_id && payload.run_id !== session?.run.id) return;
       notify({ level: "error", text: `The server says: ${payload.reason ?? payload.code ?? "something went wrong"}` });
     },

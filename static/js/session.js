@@ -55,7 +55,8 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     }
     run.id = ack.run_id;
     run.token = ack.token ?? null;
-    run.state = forking || thenPlay ? "playing" : "ready";
+    run.state = ack.run_state?.state ?? (forking || thenPlay ? "playing" : "ready");
+    if (inputs.seed == null && Number.isInteger(ack.seed)) inputs.seed = ack.seed;
     playback.clear(run.id);
     if (forking) playback.hold();
     for (const event of early.get(run.id) ?? []) accept(event);
@@ -201,7 +202,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     if (!ack.ok || !ack.run_id) return start({ thenPlay });
     run.id = ack.run_id;
     run.token = ack.token ?? run.token;
-    run.state = "ready";
+    run.state = ack.run_state?.state ?? "ready";
     run.outcome = null;
     playback.clear(run.id);
     for (const event of early.get(run.id) ?? []) accept(event);

@@ -95,8 +95,7 @@ export function parseQuery(search) {
 /** The query string that reproduces `state`; defaults are left out to keep links short. */
 export function toQuery(state, defaults = {}) {
   const params = new URLSearchParams();
-  params.set("mode", state.mode);
-  if (state.compare) params.set("compare", "1");
+  params.set("mode", state.compare ? "compare" : state.mode);
   if (state.scenario && state.scenario !== defaults.scenario) params.set("scenario", state.scenario);
   for (const spec of state.failures ?? []) params.append("fail", spec);
   if (state.seed !== null && state.seed !== undefined) params.set("seed", String(state.seed));

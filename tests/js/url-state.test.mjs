@@ -82,7 +82,9 @@ describe("writing a link", () => {
       speed: 1, cursor: 0 }, { scenario: "checkout", speed: 1 }), "?mode=orchestration");
   });
 
-  it("marks compare mode", () => {
-    assert.match(toQuery({ mode: "orchestration", compare: true, failures: [] }), /compare=1/);
+  it("writes compare as a page mode", () => {
+    const q = toQuery({ mode: "orchestration", compare: true, failures: ["inventory"] });
+    assert.equal(q, "?mode=compare&fail=inventory");
+    assert.equal(normalizeState(parseQuery(q), CATALOG).state.compare, true);
   });
 });
