@@ -20,7 +20,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/sagascope trace --mode orchestration --fail inventory
+	$(BIN)/sagascope serve
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

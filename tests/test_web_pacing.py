@@ -1,0 +1,229 @@
+"""Pacing, limits and reaping of live runs, on a virtual clock: no test here waits on the wall."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from saga_core import MemoryHistory, Run, load_scenario
+from webapp.errors import ApiError
+from webapp.limits import Limits
+from webapp.params import RunInputs
+from webapp.runner import Runner
+from webapp.testing import FakeClock, wait_until
+
+CHECKOUT = RunInputs("checkout", "orchestration", ("inventory",), 3)
+
+
+class Harness:
+    """A runner whose pacer runs inline on a virtual clock, recording what it sends."""
+
+    def __init__(self, **limits) -> None:
+        self.clock = FakeClock()
+        self.sent: list[tuple[float, str, dict, str]] = []
+        self.runner = Runner(
+            MemoryHistory(), Limits(**limits),
+            emit=lambda name, payload, sid: self.sent.append((self.clock.now, name, payload, sid)),
+            start_task=lambda task, *args: task(*args),
+            sleep=self.clock.sleep, clock=self.clock,
+        )
+
+    def events(self, sid: str = "a") -> list[tuple[float, dict]]:
+        return [(t, p["event"]) for t, name, p, to in self.sent
+                if name == "saga_event" and to == sid]
+
+    def states(self, sid: str = "a") -> list[str]:
+        return [p["state"] for _, name, p, to in self.sent if name == "run_state" and to == sid]
+
+    def errors(self, sid: str = "a") -> list[dict]:
+        return [p for _, name, p, to in self.sent if name == "error" and to == sid]
+
+    def transition_times(self) -> list[float]:
+        return sorted({round(t, 6) for t, _ in self.events()})
+
+
+def engine_transitions(inputs: RunInputs) -> list[list[dict]]:
+    run = Run(load_scenario(inputs.scenario), inputs.mode, seed=inputs.seed,
+              failures=list(inputs.failures))
+    out = []
+    while not run.finished:
+        out.append([_without_run_id(e.to_dict()) for e in run.step()])
+    return out
+
+
+def _without_run_id(event: dict) -> dict:
+    return {k: v for k, v in event.items() if k != "run_id"}
+
+
+def test_speed_1_plays_one_transition_a_second_until_the_saga_ends():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, 1, autoplay=True)
+    expected = engine_transitions(CHECKOUT)
+    assert live.state == "finished" and live.outcome == "compensated"
+    assert h.transition_times() == pytest.approx([float(i) for i in range(len(expected))])
+    assert [_without_run_id(e) for _, e in h.events()] == [e for t in expected for e in t]
+    assert h.states() == ["ready", "playing", "finished"]
+
+
+@pytest.mark.parametrize(("speed", "gap"), [(4, 0.25), (0.25, 4.0), (8, 0.125)])
+def test_speed_multiplies_the_teaching_pace(speed, gap):
+    h = Harness()
+    h.runner.start("a", CHECKOUT, speed, autoplay=True)
+    times = h.transition_times()
+    assert [b - a for a, b in zip(times, times[1:], strict=False)] == pytest.approx(
+        [gap] * (len(times) - 1))
+
+
+def test_max_speed_plays_at_once_but_yields_after_every_transition():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, "max", autoplay=True)
+    assert h.transition_times() == [0.0]
+    assert h.clock.sleeps == [0.0] * (len(engine_transitions(CHECKOUT)) - 1)
+    assert live.outcome == "compensated"
+
+
+def test_a_speed_change_while_playing_applies_from_the_next_transition():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    h.clock.at(2.2, lambda: h.runner.control("a", live.run_id, "speed", 2))
+    h.runner.control("a", live.run_id, "play", None)
+    times = h.transition_times()
+    assert times[:4] == pytest.approx([0.0, 1.0, 2.0, 2.5])
+    assert [b - a for a, b in zip(times[3:], times[4:], strict=False)] == pytest.approx(
+        [0.5] * (len(times) - 4))
+
+
+def test_pause_stops_the_pacer_and_play_carries_on_where_it_stopped():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    h.clock.at(3.5, lambda: h.runner.control("a", live.run_id, "pause", None))
+    h.runner.control("a", live.run_id, "play", None)
+    assert live.state == "paused" and h.transition_times() == pytest.approx([0.0, 1, 2, 3])
+    h.clock.now = 100.0
+    h.runner.control("a", live.run_id, "play", None)
+    assert live.state == "finished"
+    assert [_without_run_id(e) for _, e in h.events()] == [
+        e for t in engine_transitions(CHECKOUT) for e in t]
+    assert h.states() == ["ready", "playing", "paused", "playing", "finished"]
+
+
+def test_step_takes_exactly_one_engine_transition_and_leaves_the_run_paused():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    expected = engine_transitions(CHECKOUT)
+    for i in range(3):
+        ack = h.runner.control("a", live.run_id, "step", None)
+        assert ack["events"] == len(expected[i])
+        assert ack["run_state"]["state"] == "paused"
+    assert [_without_run_id(e) for _, e in h.events()] == [e for t in expected[:3] for e in t]
+    while live.state != "finished":
+        h.runner.control("a", live.run_id, "step", None)
+    with pytest.raises(ApiError) as refused:
+        h.runner.control("a", live.run_id, "step", None)
+    assert refused.value.code == "run_finished"
+
+
+def test_a_run_that_exceeds_its_transition_budget_is_stopped_with_a_reason():
+    h = Harness(transitions_per_run=8)
+    live = h.runner.start("a", CHECKOUT, "max", autoplay=True)
+    assert live.state == "finished" and live.outcome is None
+    assert [e["code"] for e in h.errors()] == ["transition_limit"]
+    assert "8 transitions" in h.errors()[0]["reason"]
+
+
+def test_injected_failures_are_capped_per_run():
+    h = Harness(failures_per_run=2)
+    live = h.runner.start("a", RunInputs("checkout", "orchestration", (), 0), 1, autoplay=False)
+    for _ in range(2):
+        h.runner.inject("a", live.run_id, "shipping:transient")
+    with pytest.raises(ApiError) as refused:
+        h.runner.inject("a", live.run_id, "shipping:transient")
+    assert refused.value.code == "too_many_failures"
+
+
+def test_a_client_starting_more_runs_than_its_cap_retires_its_least_recent_run():
+    h = Harness(runs_per_client=2)
+    first = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    h.clock.now = 1
+    second = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    h.clock.now = 2
+    third = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    assert [r.run_id for r in h.runner.runs_of("a")] == [second.run_id, third.run_id]
+    assert [(e["code"], e["run_id"]) for e in h.errors()] == [("run_retired", first.run_id)]
+    with pytest.raises(ApiError) as refused:
+        h.runner.control("a", first.run_id, "play", None)
+    assert refused.value.code == "unknown_run"
+
+
+def test_the_server_refuses_new_runs_past_its_total_cap():
+    h = Harness(runs_total=2)
+    h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    h.runner.start("b", CHECKOUT, 1, autoplay=False)
+    with pytest.raises(ApiError) as refused:
+        h.runner.start("c", CHECKOUT, 1, autoplay=False)
+    assert refused.value.code == "server_busy"
+
+
+def test_an_orphaned_run_waits_for_reattach_then_is_reaped():
+    h = Harness(orphan_seconds=60, idle_seconds=600)
+    kept = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    lost = h.runner.start("b", CHECKOUT, 1, autoplay=False)
+    h.runner.disconnect("a")
+    h.runner.disconnect("b")
+    h.clock.now = 30
+    h.runner.reattach("c", kept.run_id, kept.token, 0)
+    assert h.runner.reap(59) == []
+    assert h.runner.reap(61) == [lost.run_id]
+    assert h.runner.get(kept.run_id).owner == "c"
+
+
+def test_an_idle_run_is_reaped_and_its_owner_told_why():
+    h = Harness(idle_seconds=600)
+    live = h.runner.start("a", CHECKOUT, 1, autoplay=False)
+    h.clock.now = 300
+    h.runner.control("a", live.run_id, "step", None)
+    assert h.runner.reap(899) == []
+    assert h.runner.reap(901) == [live.run_id]
+    assert h.errors()[-1]["code"] == "run_retired" and "idle" in h.errors()[-1]["reason"]
+
+
+def test_a_connection_may_burst_then_is_held_to_its_rate():
+    h = Harness(messages_per_second=2, message_burst=3)
+    for _ in range(3):
+        h.runner.admit("a")
+    with pytest.raises(ApiError) as refused:
+        h.runner.admit("a")
+    assert refused.value.code == "too_fast" and "at most 2 messages a second" in (
+        refused.value.reason)
+    h.runner.admit("b")
+    h.clock.now = 0.5
+    h.runner.admit("a")
+
+
+def test_real_threads_pace_speed_8_at_an_eighth_of_a_second():
+    """The one wall-clock check: the default sleep and background threads keep the pace."""
+    stamps: list[float] = []
+    done = threading.Event()
+
+    def emit(event, payload, sid):
+        if event == "saga_event":
+            stamps.append(time.monotonic())
+        if event == "run_state" and payload["state"] == "paused":
+            done.set()
+
+    runner = Runner(MemoryHistory(), Limits(), emit=emit, sleep=time.sleep,
+                    start_task=lambda task, *a: threading.Thread(target=task, args=a,
+                                                                 daemon=True).start())
+    live = runner.start("a", RunInputs("checkout", "orchestration", (), 0), 8, autoplay=True)
+    def transitions() -> list[float]:  # the events of one transition leave together
+        return [t for i, t in enumerate(stamps) if i == 0 or t - stamps[i - 1] > 0.06]
+
+    wait_until(lambda: len(transitions()) >= 5, timeout=5, what="five transitions at speed 8")
+    runner.control("a", live.run_id, "pause", None)
+    assert done.wait(2)
+    runner.shutdown()
+    times = transitions()[:5]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.12 and sum(gaps) / len(gaps) < 0.4, gaps

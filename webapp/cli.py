@@ -1,0 +1,72 @@
+"""`sagascope`: the engine's commands plus `serve`, the web app (saga_core never imports the web).
+
+`serve` is Werkzeug's threaded server: right for one laptop or a projector. For a classroom,
+run gunicorn with threads (docs/DEPLOY.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Sequence
+
+from saga_core import cli as engine_cli
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+
+def port_number(text: str) -> int:
+    if text.isdigit() and 1 <= int(text) <= 65535:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r} is not a port; a port is a number 1 to 65535")
+
+
+def add_serve(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="start the web app (the animated explainer)")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for a network)")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                   help=f"port to listen on (default {DEFAULT_PORT})")
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import create_app, socketio
+
+    try:
+        _check_free(args.host, args.port)
+    except OSError as exc:
+        print(f"sagascope serve: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}; choose another --port", file=sys.stderr)
+        return engine_cli.EXIT_USAGE
+    app = create_app()
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    print(f"SagaScope is running at http://{shown}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    try:
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                     log_output=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["sagascope"].shutdown()
+    return engine_cli.EXIT_OK
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail before printing a URL nobody can reach (e.g. the port is taken)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return engine_cli.main(argv, extra=[add_serve])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
