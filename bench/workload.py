@@ -18,6 +18,17 @@ FAILURE_KINDS = ("fail", "transient", "timeout", "compensate", "drop", "duplicat
 MIXES = {"success": 0.0, "failures_10pct": FAILURE_RATE}
 
 
+LONG_RUN_MODE = "choreography"
+LONG_RUN_FAILURES = (
+    "order:compensate:100",
+    "payment:compensate:100",
+    "inventory:compensate:100",
+    "shipping:fail",
+)
+"""A long run (about 1.2 k events, 600 transitions): shipping fails, and three compensations
+each fail 100 times before they succeed. What a server or a page must stream without stalling."""
+
+
 @dataclass(frozen=True)
 class Case:
     """One saga to run: its seed and the failure specs armed before it starts."""
@@ -50,4 +61,14 @@ def run_case(case: Case, mode: str, **kwargs) -> Run:
     return run
 
 
-__all__ = ["FAILURE_KINDS", "FAILURE_RATE", "MIXES", "MODES", "SCENARIO", "Case", "cases"]
+__all__ = [
+    "FAILURE_KINDS",
+    "FAILURE_RATE",
+    "LONG_RUN_FAILURES",
+    "LONG_RUN_MODE",
+    "MIXES",
+    "MODES",
+    "SCENARIO",
+    "Case",
+    "cases",
+]

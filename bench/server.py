@@ -1,0 +1,249 @@
+"""SagaScope's server against a bare Flask-SocketIO app emitting the same payloads in a loop.
+
+Both servers run at once, each in its own process on a loopback port; each phase (1, 50 or 100
+clients, speed max or teaching pace) is measured on SagaScope, then on the bare app, and repeated
+in that order. Clients are python-socketio over real websockets, 25 to a process (on two cores a
+single client process falls behind long before the server does), every loop bounded in count and
+time. Each client watches its own long run (`workload.LONG_RUN_*`, about 1.2 k events).
+
+events/s: `saga_event`s received by all clients, divided by the time from the common start to
+the last one received (or the window's end). Latency: receive time minus the server's emit time
+for the same (run, seq), both on CLOCK_MONOTONIC.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .measure import Unavailable, percentile, ratio, rounded
+from .workload import LONG_RUN_FAILURES, LONG_RUN_MODE
+
+CLIENTS_PER_PROCESS = 25
+APPS = ("sagascope", "bare")
+MAX_EVENTS = 2_000
+
+
+def phases(quick: bool) -> list[tuple[int, str | int, tuple[str, ...]]]:
+    """(clients, speed, apps) for each phase; quick runs only what the required figures need."""
+    if quick:
+        return [(1, "max", APPS), (50, "max", APPS), (100, 1, ("sagascope",))]
+    return [(n, speed, APPS) for speed in ("max", 1) for n in (1, 50, 100)]
+
+
+def check_available() -> None:
+    try:
+        import socketio  # noqa: F401
+        import websocket  # noqa: F401
+    except ImportError as exc:
+        raise Unavailable(
+            f"the python-socketio client with websocket-client is not installed ({exc}): "
+            "pip install -e '.[test]'"
+        ) from exc
+    try:
+        import webapp  # noqa: F401
+    except ImportError as exc:
+        raise Unavailable(f"the web app (webapp/) cannot be imported: {exc}") from exc
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Host:
+    """One server process (`server_host`) on a free loopback port."""
+
+    def __init__(self, app: str, folder: Path, seeds: int = 1) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / f"{app}-server.log"
+        history = str(folder / f"{app}-history.sqlite")
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bench.server_host", app, str(self.port), history,
+                 str(seeds)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, timeout: float = 30) -> Host:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the {self.app} server exited: {self.tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/bench/emits", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the {self.app} server did not answer in {timeout:g} s: {self.tail()}")
+
+    def emits(self) -> dict[tuple[str, int], float]:
+        with urllib.request.urlopen(f"{self.url}/bench/emits", timeout=30) as answer:
+            return {(run_id, seq): t for run_id, seq, t in json.load(answer)}
+
+    def tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-800:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+def run_phase(host: Host, clients: int, speed: str | int, seconds: float) -> dict[str, Any]:
+    """Connect every client (several processes), then start all runs at one moment."""
+    processes = max(1, math.ceil(clients / CLIENTS_PER_PROCESS))
+    per_process = [clients // processes + (i < clients % processes) for i in range(processes)]
+    children, first_seed = [], 1
+    for count in per_process:
+        spec = {
+            "url": host.url,
+            "app": host.app,
+            "clients": count,
+            "first_seed": first_seed,
+            "mode": LONG_RUN_MODE,
+            "failures": list(LONG_RUN_FAILURES),
+            "speed": speed,
+            "max_events": MAX_EVENTS,
+        }
+        first_seed += count
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.server_clients", json.dumps(spec)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        )
+    for child in children:  # each prints "ready" once its clients are connected (bounded)
+        child.stdout.readline()
+    start_at = time.monotonic() + 0.2
+    end_at = start_at + seconds
+    watched: list[dict[str, Any]] = []
+    for child in children:
+        try:
+            child.stdin.write(json.dumps({"start_at": start_at, "end_at": end_at}) + "\n")
+            child.stdin.flush()
+        except OSError:
+            pass
+    for child in children:
+        try:
+            out, _ = child.communicate(timeout=max(5.0, end_at - time.monotonic() + 30))
+            watched.extend(json.loads(out)["clients"])
+        except (subprocess.TimeoutExpired, ValueError, KeyError):
+            child.kill()
+            child.wait(timeout=5)
+    return summarise(watched, host.emits(), clients, start_at, end_at)
+
+
+def summarise(
+    watched: list[dict[str, Any]],
+    emits: dict[tuple[str, int], float],
+    clients: int,
+    start_at: float,
+    end_at: float,
+) -> dict[str, Any]:
+    received, latencies, last = 0, [], start_at
+    for client in watched:
+        run_id = client.get("run_id")
+        for seq, t in client.get("receipts", []):
+            if not start_at <= t <= end_at:
+                continue
+            received += 1
+            last = max(last, t)
+            sent = emits.get((run_id, seq))
+            if sent is not None:
+                latencies.append((t - sent) * 1000)
+    errors = sorted({c["error"] for c in watched if c.get("error")})
+    elapsed = max(last - start_at, 1e-3)
+    return {
+        "clients": clients,
+        "clients_ok": sum(1 for c in watched if c.get("run_id") and not c.get("error")),
+        "events": received,
+        "events_per_s": rounded(received / elapsed) if received else None,
+        "p50_ms": rounded(percentile(latencies, 50)) if latencies else None,
+        "p99_ms": rounded(percentile(latencies, 99)) if latencies else None,
+        "errors": errors[:3],
+    }
+
+
+def median_of(samples: list[dict[str, Any]], key: str) -> float | None:
+    values = [s[key] for s in samples if s.get(key) is not None]
+    return rounded(statistics.median(values)) if values else None
+
+
+def measure(quick: bool) -> dict[str, Any]:
+    check_available()
+    repeats = 1 if quick else 3
+    windows = {"max": 1.2 if quick else 4.0, "teaching": 2.5 if quick else 8.0}
+    out: dict[str, Any] = {
+        "store": "SQLite history in a temporary file (the server's default kind of store)",
+        "run": f"{LONG_RUN_MODE}, failures {', '.join(LONG_RUN_FAILURES)}",
+        "clients_per_process": CLIENTS_PER_PROCESS,
+        "repeats": repeats,
+        "phases": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="sagascope-bench-server-") as tmp:
+        hosts = {}
+        try:
+            plan = phases(quick)
+            seeds = max(n for n, _, apps in plan if "bare" in apps)
+            for app in APPS:  # both start at once; the bare app prepares its payloads meanwhile
+                hosts[app] = Host(app, Path(tmp), seeds)
+            for host in hosts.values():
+                host.wait_ready()
+            for clients, speed, apps in plan:
+                pace = "max" if speed == "max" else "teaching"
+                samples: dict[str, list[dict[str, Any]]] = {app: [] for app in apps}
+                for _ in range(repeats):
+                    for app in apps:
+                        samples[app].append(run_phase(hosts[app], clients, speed, windows[pace]))
+                phase: dict[str, Any] = {}
+                for app in apps:
+                    phase[app] = {
+                        key: median_of(samples[app], key)
+                        for key in ("events_per_s", "p50_ms", "p99_ms", "clients_ok")
+                    }
+                    phase[app]["errors"] = sorted({e for s in samples[app] for e in s["errors"]})
+                if "bare" in phase:
+                    phase["vs_bare_ratio"] = rounded(
+                        ratio(phase["sagascope"]["events_per_s"], phase["bare"]["events_per_s"])
+                    )
+                out["phases"][f"{clients}_{pace}"] = phase
+        finally:
+            for host in hosts.values():
+                host.stop()
+    phases_out = out["phases"]
+    for clients in (1, 50):
+        _put(out, f"vs_bare_ratio_{clients}", phases_out.get(f"{clients}_max", {}),
+             "vs_bare_ratio", f"{clients} clients at speed max")
+    _put(out, "p99_ms_100_teaching", phases_out.get("100_teaching", {}).get("sagascope", {}),
+         "p99_ms", "100 clients at teaching pace")
+    return out
+
+
+def _put(out: dict[str, Any], key: str, source: dict[str, Any], field: str, what: str) -> None:
+    value = source.get(field)
+    out[key] = value
+    if value is None:
+        out[f"{key}_reason"] = f"no events were received with {what}"
