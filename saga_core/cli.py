@@ -14,6 +14,7 @@ from pathlib import Path
 from .durable import add_resume, add_runs
 from .errors import SagaError
 from .events import Event
+from .export.command import add_export
 from .run import MODES, Run
 from .scenarios import DEFAULT, load_scenario
 
@@ -133,7 +134,7 @@ def add_trace(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_trace)
 
 
-ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs]
+ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs, add_export]
 
 
 def build_parser(extra: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:

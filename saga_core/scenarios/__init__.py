@@ -7,8 +7,14 @@ from collections.abc import Callable
 from ..definition import Saga
 from ..errors import InvalidRequest
 from .checkout import checkout
+from .onboarding import onboarding
+from .travel import travel
 
-BUILT_IN: dict[str, Callable[[], Saga]] = {"checkout": checkout}
+BUILT_IN: dict[str, Callable[[], Saga]] = {
+    "checkout": checkout,
+    "travel": travel,
+    "onboarding": onboarding,
+}
 DEFAULT = "checkout"
 
 
