@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,15 +19,19 @@ from bench.workload import cases
 from saga_core import Run, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
+SAGASCOPE = shutil.which("sagascope", path=str(Path(sys.executable).parent)) or shutil.which(
+    "sagascope"
+)
 
 
 @pytest.fixture(scope="module")
 def quick_bench():
     """One quick bench run, shared by the checks below (it takes up to a minute)."""
+    assert SAGASCOPE, "the sagascope command is not installed: pip install -e ."
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart.svg"
         done = subprocess.run(
-            [sys.executable, "-m", "bench", "--quick", "--json", "--chart", str(chart)],
+            [SAGASCOPE, "bench", "--quick", "--json", "--chart", str(chart)],
             cwd=ROOT,
             capture_output=True,
             text=True,

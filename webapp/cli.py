@@ -11,6 +11,7 @@ import socket
 import sys
 from collections.abc import Sequence
 
+from bench.cli import add_bench
 from saga_core import cli as engine_cli
 
 DEFAULT_HOST = "127.0.0.1"
@@ -65,7 +66,7 @@ def _check_free(host: str, port: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return engine_cli.main(argv, extra=[add_serve])
+    return engine_cli.main(argv, extra=[add_serve, add_bench])
 
 
 if __name__ == "__main__":
