@@ -185,8 +185,12 @@ def connect(auth: Any = None) -> None:
 
 
 @socketio.on("disconnect")
-def disconnect(reason: Any = None) -> None:
-    """The connection closed: its runs wait for a `reattach` before they are reaped."""
+def disconnect(*args: Any) -> None:
+    """The connection closed: its runs wait for a `reattach` before they are reaped.
+    (A client may also send an event named "disconnect": it is still connected, so it is
+    ignored.)"""
+    if current_app.extensions["sagascope.server"].manager.is_connected(request.sid, "/"):
+        return
     _runner().disconnect(request.sid)
 
 
