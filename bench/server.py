@@ -13,6 +13,7 @@ for the same (run, seq), both on CLOCK_MONOTONIC.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import socket
@@ -64,7 +65,7 @@ def free_port() -> int:
 class Host:
     """One server process (`server_host`) on a free loopback port."""
 
-    def __init__(self, app: str, folder: Path, seeds: int = 1) -> None:
+    def __init__(self, app: str, folder: Path) -> None:
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -72,8 +73,7 @@ class Host:
         history = str(folder / f"{app}-history.sqlite")
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bench.server_host", app, str(self.port), history,
-                 str(seeds)],
+                [sys.executable, "-m", "bench.server_host", app, str(self.port), history],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -109,51 +109,69 @@ class Host:
             self.process.wait(timeout=5)
 
 
-def run_phase(host: Host, clients: int, speed: str | int, seconds: float) -> dict[str, Any]:
-    """Connect every client (several processes), then start all runs at one moment."""
-    processes = max(1, math.ceil(clients / CLIENTS_PER_PROCESS))
-    per_process = [clients // processes + (i < clients % processes) for i in range(processes)]
-    children, first_seed = [], 1
-    for count in per_process:
-        spec = {
-            "url": host.url,
-            "app": host.app,
-            "clients": count,
-            "first_seed": first_seed,
-            "mode": LONG_RUN_MODE,
-            "failures": list(LONG_RUN_FAILURES),
-            "speed": speed,
-            "max_events": MAX_EVENTS,
-        }
-        first_seed += count
-        children.append(
+class ClientPool:
+    """A few client processes kept for the whole section (process start-up is not cheap)."""
+
+    def __init__(self, processes: int) -> None:
+        self.children = [
             subprocess.Popen(
-                [sys.executable, "-m", "bench.server_clients", json.dumps(spec)],
+                [sys.executable, "-m", "bench.server_clients"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
+                bufsize=1,
             )
-        )
-    for child in children:  # each prints "ready" once its clients are connected (bounded)
-        child.stdout.readline()
-    start_at = time.monotonic() + 0.2
-    end_at = start_at + seconds
-    watched: list[dict[str, Any]] = []
-    for child in children:
-        try:
-            child.stdin.write(json.dumps({"start_at": start_at, "end_at": end_at}) + "\n")
+            for _ in range(processes)
+        ]
+
+    def run_phase(self, host: Host, clients: int, speed: str | int, seconds: float) -> dict:
+        """Connect every client, then start all runs at one moment; summarise what arrived."""
+        used = self.children[: max(1, math.ceil(clients / CLIENTS_PER_PROCESS))]
+        shares = [clients // len(used) + (i < clients % len(used)) for i in range(len(used))]
+        first_seed = 1
+        for child, count in zip(used, shares, strict=True):
+            spec = {
+                "url": host.url,
+                "app": host.app,
+                "clients": count,
+                "first_seed": first_seed,
+                "mode": LONG_RUN_MODE,
+                "failures": list(LONG_RUN_FAILURES),
+                "speed": speed,
+                "max_events": MAX_EVENTS,
+            }
+            first_seed += count
+            self._send(child, spec)
+        for child in used:  # each answers "ready" once its clients are connected (bounded)
+            child.stdout.readline()
+        start_at = time.monotonic() + 0.2
+        end_at = start_at + seconds
+        for child in used:
+            self._send(child, {"start_at": start_at, "end_at": end_at})
+        watched: list[dict[str, Any]] = []
+        for child in used:
+            line = child.stdout.readline()
+            with contextlib.suppress(ValueError, KeyError):
+                watched.extend(json.loads(line)["clients"])
+        return summarise(watched, host.emits(), clients, start_at, end_at)
+
+    @staticmethod
+    def _send(child: subprocess.Popen, message: dict) -> None:
+        with contextlib.suppress(OSError):
+            child.stdin.write(json.dumps(message) + "\n")
             child.stdin.flush()
-        except OSError:
-            pass
-    for child in children:
-        try:
-            out, _ = child.communicate(timeout=max(5.0, end_at - time.monotonic() + 30))
-            watched.extend(json.loads(out)["clients"])
-        except (subprocess.TimeoutExpired, ValueError, KeyError):
-            child.kill()
-            child.wait(timeout=5)
-    return summarise(watched, host.emits(), clients, start_at, end_at)
+
+    def close(self) -> None:
+        for child in self.children:
+            with contextlib.suppress(OSError):
+                child.stdin.close()
+        for child in self.children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=5)
 
 
 def summarise(
@@ -205,11 +223,12 @@ def measure(quick: bool) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory(prefix="sagascope-bench-server-") as tmp:
         hosts = {}
+        pool = None
         try:
             plan = phases(quick)
-            seeds = max(n for n, _, apps in plan if "bare" in apps)
             for app in APPS:  # both start at once; the bare app prepares its payloads meanwhile
-                hosts[app] = Host(app, Path(tmp), seeds)
+                hosts[app] = Host(app, Path(tmp))
+            pool = ClientPool(math.ceil(max(n for n, _, _ in plan) / CLIENTS_PER_PROCESS))
             for host in hosts.values():
                 host.wait_ready()
             for clients, speed, apps in plan:
@@ -217,7 +236,9 @@ def measure(quick: bool) -> dict[str, Any]:
                 samples: dict[str, list[dict[str, Any]]] = {app: [] for app in apps}
                 for _ in range(repeats):
                     for app in apps:
-                        samples[app].append(run_phase(hosts[app], clients, speed, windows[pace]))
+                        samples[app].append(
+                            pool.run_phase(hosts[app], clients, speed, windows[pace])
+                        )
                 phase: dict[str, Any] = {}
                 for app in apps:
                     phase[app] = {
@@ -231,6 +252,8 @@ def measure(quick: bool) -> dict[str, Any]:
                     )
                 out["phases"][f"{clients}_{pace}"] = phase
         finally:
+            if pool is not None:
+                pool.close()
             for host in hosts.values():
                 host.stop()
     phases_out = out["phases"]

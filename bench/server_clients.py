@@ -1,10 +1,12 @@
-"""A process of load-test clients: `python -m bench.server_clients SPEC_JSON`.
+"""A process of load-test clients: `python -m bench.server_clients`, driven over stdin/stdout.
 
-Each python-socketio client connects over a real websocket (loopback). Once all are connected
-the process prints `ready` and reads the common start and end times (monotonic) from stdin; then
-each client starts its own run and notes the monotonic time each `saga_event` arrives, until
-its run finishes or the window closes. Every loop is bounded in count and time. Prints one JSON
-object: per client, its run id, receipts [(seq, time)] and any error.
+The parent keeps a few of these processes for a whole section and sends each phase as lines:
+a spec (JSON: url, clients, speed, …) → the process connects its python-socketio clients over
+real websockets (loopback) and prints `ready` → the parent sends the common start and end times
+(monotonic) → each client starts its own run and notes the monotonic time each `saga_event`
+arrives, until its run finishes or the window closes; the process prints one JSON line (per
+client: its run id, receipts [(seq, time)], any error), disconnects and waits for the next spec.
+Every loop is bounded in count and time; an empty line or end of input ends the process.
 """
 
 from __future__ import annotations
@@ -68,8 +70,7 @@ def watch(
             client.disconnect()
 
 
-def main(argv: list[str]) -> int:
-    spec = json.loads(argv[0])
+def phase(spec: dict[str, Any]) -> list[dict[str, Any]]:
     count = spec["clients"]
     results: list[dict[str, Any]] = [{} for _ in range(count)]
     connected = threading.Barrier(count + 1)
@@ -94,9 +95,17 @@ def main(argv: list[str]) -> int:
     go.set()
     for t in threads:
         t.join(timeout=max(1.0, window["end_at"] - time.monotonic() + 10))
-    json.dump({"clients": results}, sys.stdout)
+    return results
+
+
+def main() -> int:
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        results = phase(json.loads(line))
+        print(json.dumps({"clients": results}), flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

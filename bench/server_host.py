@@ -1,14 +1,14 @@
 """A server process for the server benchmark: SagaScope's app, or the bare Flask-SocketIO app.
 
-`python -m bench.server_host sagascope|bare PORT HISTORY SEEDS` serves on 127.0.0.1:PORT until
-killed.
-Both note the monotonic time of every `saga_event` emit (CLOCK_MONOTONIC is one clock for every
-process on the machine, so clients can subtract it from their receive times) and hand the notes
-out at `GET /bench/emits`.
+`python -m bench.server_host sagascope|bare PORT HISTORY` serves on 127.0.0.1:PORT until it is
+killed. Both note the monotonic time of every `saga_event` emit (CLOCK_MONOTONIC is one clock
+for every process on the machine, so clients can subtract it from their receive times) and hand
+the notes out at `GET /bench/emits`.
 
-The bare app is the stack's limit: on `start` it emits the same payloads the engine would (the
-long run for seeds 1..SEEDS, computed when the server starts) in a plain loop: no engine, no
-store; it yields after each emit (Flask-SocketIO's advice for loops in threading mode).
+The bare app is the stack's limit: on `start` it emits the payloads of the same long run (seed
+1, computed once when the server starts; other seeds differ only in timings) in a plain loop:
+no engine, no store; it yields after each emit (Flask-SocketIO's advice for loops in threading
+mode).
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ def sagascope_app(history: str) -> tuple[Flask, SocketIO]:
     return app, socketio
 
 
-def bare_app(seeds: int) -> tuple[Flask, SocketIO]:
+def bare_app() -> tuple[Flask, SocketIO]:
     app = Flask(__name__)
     socketio = SocketIO(app, async_mode="threading", logger=False, engineio_logger=False)
-    prepared = {seed: transitions(seed) for seed in range(1, seeds + 1)}
+    prepared = transitions(seed=1)
 
     def play(sid: str, run_id: str, groups: list[list[dict]], interval: float) -> None:
         for group in groups:
@@ -78,7 +78,7 @@ def bare_app(seeds: int) -> tuple[Flask, SocketIO]:
         run_id = "r-" + secrets.token_hex(12)
         speed = data.get("speed", 1)
         interval = 0.0 if speed == "max" else TEACHING_PACE_S / float(speed)
-        groups = prepared[data["seed"]]
+        groups = prepared
         socketio.start_background_task(play, request.sid, run_id, groups, interval)
         return {"ok": True, "run_id": run_id}
 
@@ -96,8 +96,8 @@ def transitions(seed: int) -> list[list[dict]]:
 
 
 def main(argv: list[str]) -> int:
-    kind, port, history, seeds = argv[0], int(argv[1]), argv[2], int(argv[3])
-    app, socketio = sagascope_app(history) if kind == "sagascope" else bare_app(seeds)
+    kind, port, history = argv[0], int(argv[1]), argv[2]
+    app, socketio = sagascope_app(history) if kind == "sagascope" else bare_app()
     socketio.run(app, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True, log_output=False)
     return 0
 
