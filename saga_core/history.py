@@ -50,6 +50,10 @@ class HistoryStore(Protocol):
 
     def runs(self) -> list[RunRecord]: ...
 
+    def load(self, run_id: str) -> tuple[RunRecord, list[Event], dict[str, Any]]:
+        """A run's record, events and services' state, read as one consistent snapshot."""
+        ...
+
 
 class MemoryHistory:
     """A history store in this process's memory."""
@@ -90,6 +94,9 @@ class MemoryHistory:
 
     def runs(self) -> list[RunRecord]:
         return [copy.deepcopy(r) for r in self._records.values()]
+
+    def load(self, run_id: str) -> tuple[RunRecord, list[Event], dict[str, Any]]:
+        return self.record(run_id), self.events(run_id), self.world(run_id)
 
     def _known(self, run_id: str) -> None:
         if run_id not in self._records:

@@ -95,15 +95,14 @@ class Run:
     @classmethod
     def resume(cls, saga: Saga, store: HistoryStore, run_id: str, **kwargs) -> Run:
         """Rebuild a run from its store: replay the history, then carry on live."""
-        record = store.record(run_id)
-        world = World.from_snapshot(store.world(run_id))
+        record, events, snapshot = store.load(run_id)
         return cls(
             saga,
             record.mode,
             seed=record.seed,
             failures=record.failures,
             store=store,
-            _resume=(record, store.events(run_id), world),
+            _resume=(record, events, World.from_snapshot(snapshot)),
             **kwargs,
         )
 

@@ -327,6 +327,20 @@ class SQLiteHistory:
     def runs(self) -> list[RunRecord]:
         return [s.record for s in self.summaries()]
 
+    def load(self, run_id: str) -> tuple[RunRecord, list[Event], dict[str, Any]]:
+        """Record, events and services in one read transaction, so another process appending
+        meanwhile cannot hand a resume events newer than the services (or the reverse)."""
+        db = self._db
+        with self._reading(f"read run {run_id}"):
+            db.execute("BEGIN")
+            try:
+                record, events, world = self.record(run_id), self.events(run_id), self.world(run_id)
+                key, _ = self._key(run_id, "run")
+            finally:
+                db.execute("COMMIT")
+        self._written[run_id] = _Written(key, None, len(world["log"]))
+        return record, events, world
+
     # -- beyond the interface -----------------------------------------------------------------
     def summaries(self) -> list[RunSummary]:
         """Every run in the file, oldest first, with its event count and last virtual time."""
