@@ -12,9 +12,9 @@ from typing import Any
 class Limits:
     """Caps the server enforces; each is a config value (`SAGASCOPE_LIMITS`)."""
 
-    runs_per_client: int = 4
+    runs_per_client: int = 8
     """Live runs one connection holds; starting another retires its least recently used run."""
-    runs_total: int = 500
+    runs_total: int = 1_000
     """Live runs on the whole server; past this, `start` answers `server_busy`."""
     transitions_per_run: int = 5_000
     """Engine transitions one run may take before the server stops it."""
