@@ -6,6 +6,7 @@ deliberately broken copy. Without the tools this skips with how to install them;
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import pytest
 
 from saga_core import Run, load_scenario, scenario_names
 from saga_core.export import export_run, export_saga
+from saga_core.scenario_files import scenario_from_dict, scenario_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -122,12 +124,17 @@ def test_mermaid_cli_renders_every_exported_diagram_to_svg(mermaid):
         diagrams.append(export_run(run, "mermaid"))
         expect.append([e.detail["name"] for e in run.events if e.kind == "message.delivered"]
                       or [s.action.name for s in run.saga.steps])
+    awkward = scenario_to_dict(load_scenario("travel"))
+    awkward["title"] = 'Trips; "cheap" & <fast> #1'
+    awkward["steps"][0]["action"]["name"] = 'hold;"seat"#1'
+    diagrams.append(export_saga(scenario_from_dict(awkward), "mermaid"))
+    expect.append(['hold;"seat"#1', 'Trips; "cheap" and ‹fast› #1'])
     status, output, svgs = mermaid("exports", diagrams)
     assert status == 0, output
     for svg, words in zip(svgs, expect, strict=True):
         text = svg.read_text()
         assert text.lstrip().startswith("<svg"), svg
-        labels = re.sub(r"<[^>]+>", " ", text)
+        labels = html.unescape(re.sub(r"<[^>]+>", " ", text))
         for word in words:
             assert word in labels, f"{svg.name} does not show {word}"
 

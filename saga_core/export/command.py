@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import InvalidRequest
 from ..failures import KINDS
 from ..run import MODES, Run
 from ..scenarios import DEFAULT
@@ -44,12 +45,12 @@ def add_export(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_OK, UsageError, resolve_scenario
+    from ..cli import EXIT_OK, resolve_scenario
 
     saga = resolve_scenario(args.scenario)
     if args.trace:
         if args.view != "orchestration":
-            raise UsageError("--view draws a definition; a run with --trace is drawn as it ran")
+            raise InvalidRequest("--view draws a definition; a run with --trace is drawn as it ran")
         run = Run(saga, args.mode or "orchestration", seed=args.seed or 0, failures=args.fail,
                   scenario=args.scenario or DEFAULT)
         run.run_to_end()
@@ -59,7 +60,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                           ("--seed", args.seed)) if value not in (None, [])]
         if given:
             verb = "describes" if len(given) == 1 else "describe"
-            raise UsageError(f"{' and '.join(given)} {verb} a run: add --trace to export one")
+            raise InvalidRequest(f"{' and '.join(given)} {verb} a run: add --trace to export one")
         text = export_saga(saga, args.format, args.view)
     if args.output is None:
         sys.stdout.write(text)
@@ -67,7 +68,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
+        raise InvalidRequest(f"cannot write {args.output}: {exc.strerror}") from exc
     what = "run" if args.trace else "definition"
     print(f"wrote the {saga.name} {what} as {args.format} to {args.output}")
     return EXIT_OK

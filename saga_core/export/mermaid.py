@@ -30,15 +30,22 @@ _KEYWORDS = {
 }
 
 
+_ENTITIES = {"#": "#35;", ";": "#59;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "\n": " "}
+_SPECIAL = re.compile("[#;\"<>\n]")
+
+
 def text(value: object) -> str:
     """Text safe inside a Mermaid label or message (entity codes for what Mermaid parses)."""
-    out = str(value).replace("#", "#35;").replace(";", "#59;").replace('"', "#quot;")
-    return out.replace("<", "#lt;").replace(">", "#gt;").replace("\n", " ")
+    return _SPECIAL.sub(lambda m: _ENTITIES[m.group()], str(value))
 
 
 def _front_matter(title: str) -> list[str]:
-    """Mermaid's YAML front matter; a JSON string is a valid YAML scalar whatever it holds."""
-    return ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---"]
+    """Mermaid's YAML front matter; a JSON string is a valid YAML scalar whatever it holds.
+
+    Mermaid sanitises a title as HTML and escapes it twice, so markup characters are replaced
+    by look-alikes rather than entity codes."""
+    plain = title.replace("&", "and").replace("<", "‹").replace(">", "›")
+    return ["---", f"title: {json.dumps(plain, ensure_ascii=False)}", "---"]
 
 
 def _node_id(raw: str) -> str:
