@@ -90,7 +90,7 @@ async function boot() {
       } else {
         notices.clear("connection");
         if (reconnected) session.resume();
-        else if (!session.run.id && !inputs.compare) kickoff();
+        else if (session.idle && !inputs.compare) kickoff();
       }
       schedule();
     },
@@ -260,7 +260,7 @@ async function boot() {
 
   fillLegend($("legend"));
   render();
-  if (inputs.compare) kickoff();
+  kickoff();
 }
 
 function fillLegend(list) {

@@ -32,8 +32,26 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     };
   }
 
+  let pendingStart = null;
+
   /** Start a fresh run; with `target`, fast-forward to that many events and stop there. */
-  async function start({ target = 0, thenPlay = false } = {}) {
+  function start(options) {
+    const promise = launch(options);
+    pendingStart = promise;
+    promise.finally(() => {
+      if (pendingStart === promise) pendingStart = null;
+    });
+    return promise;
+  }
+
+  /** The run controls act on: wait for a start in flight, or start one. */
+  async function ensureRun() {
+    if (pendingStart) await pendingStart;
+    if (!run.id) await start();
+    return Boolean(run.id);
+  }
+
+  async function launch({ target = 0, thenPlay = false } = {}) {
     stopLocal();
     const serial = ++startSerial;
     const forking = target > 0;
@@ -122,6 +140,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   async function play() {
     if (fastForward) return;
+    if (pendingStart) await pendingStart;
     if (!run.id) {
       await start({ thenPlay: true });
       return;
@@ -175,7 +194,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
       changed();
       return;
     }
-    if (!run.id) await start();
+    if (!(await ensureRun())) return;
     if (run.state === "playing") await pause();
     if (run.state !== "finished" && run.id) await control("step");
     changed();
@@ -197,6 +216,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   async function reset({ thenPlay = false } = {}) {
     stopLocal();
     fastForward = null;
+    if (pendingStart) await pendingStart;
     if (!run.id) return start({ thenPlay });
     const ack = await socket.control(run.id, "reset");
     if (!ack.ok || !ack.run_id) return start({ thenPlay });
@@ -278,6 +298,10 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   return {
     playback, run, inputs, onEvent, onRunState, start, play, pause, step, stepBack, seek, reset,
     setSpeed, restart, arm, disarm, resume, moving,
+    /** No run and none starting: the page has nothing to show yet. */
+    get idle() {
+      return !run.id && !pendingStart;
+    },
     get fastForwarding() {
       return fastForward !== null;
     },

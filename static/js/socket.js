@@ -34,11 +34,9 @@ export function connectSocket({
   socket.on("error", (payload) => onError(payload ?? {}));
 
   function request(name, payload) {
+    // While the connection is (re)opening, Socket.IO buffers the message and sends it once
+    // connected; the timeout still bounds how long the caller waits.
     return new Promise((resolve) => {
-      if (!socket.connected) {
-        resolve({ ok: false, error: { code: "offline", reason: "Not connected to the server." } });
-        return;
-      }
       socket.timeout(ACK_TIMEOUT_MS).emit(name, payload, (err, ack) => {
         if (err) {
           resolve({ ok: false, error: { code: "timeout", reason: `The server did not answer "${name}".` } });
