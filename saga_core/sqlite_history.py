@@ -65,8 +65,12 @@ _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 """Compact JSON, with one encoder built once (json.dumps builds one per call)."""
 
 
+_HOST = socket.gethostname()
+
+
 def _writer() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who is appending: `host:pid`, so `runs` can tell a dead process's run (interrupted)."""
+    return f"{_HOST}:{os.getpid()}"
 
 
 @dataclass
@@ -84,7 +88,7 @@ class RunSummary:
         if self.record.status != "running":
             return self.record.status
         host, _, pid = self.writer.rpartition(":")
-        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+        if host == _HOST and pid.isdigit() and not _alive(int(pid)):
             return "interrupted"
         return "running"
 
@@ -214,14 +218,13 @@ class SQLiteHistory:
 
     # -- the HistoryStore interface -----------------------------------------------------------
     def create_run(self, record: RunRecord, world: World) -> None:
-        snapshot = world.snapshot()
         with self._write(f"record run {record.run_id}") as db:
             try:
                 cursor = db.execute(
                     "INSERT INTO runs (run_id, scenario, mode, seed, failures, status, opening, "
                     "writer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (record.run_id, record.scenario, record.mode, record.seed,
-                     _dumps(record.failures), "running", _dumps(snapshot["opening"]), _writer()),
+                     _dumps(record.failures), "running", _dumps(world.opening), _writer()),
                 )
             except sqlite3.IntegrityError:
                 raise HistoryError(
@@ -232,10 +235,11 @@ class SQLiteHistory:
             key = cursor.lastrowid
             assert key is not None
             db.executemany(INSERT_SERVICE, [
-                (key, pos, name, _dumps(state))
-                for pos, (name, state) in enumerate(snapshot["services"].items())
+                (key, pos, name, _dumps(svc.to_dict()))
+                for pos, (name, svc) in enumerate(world.services.items())
             ])
-            db.executemany(INSERT_LOG, [(key, n, op, s) for n, (op, s) in enumerate(world.log)])
+            if world.log:
+                db.executemany(INSERT_LOG, [(key, n, op, s) for n, (op, s) in enumerate(world.log)])
         self._written[record.run_id] = _Written(key, list(world.services.values()), len(world.log))
 
     def append(self, run_id: str, events: list[Event], world: World) -> None:
@@ -318,11 +322,12 @@ class SQLiteHistory:
         }
 
     def set_status(self, run_id: str, status: str) -> None:
-        key, _ = self._key(run_id, "status")
+        written = self._written.get(run_id)
+        key = written.key if written is not None else self._key(run_id, "run")[0]
         with self._write(f"record the outcome of run {run_id}") as db:
             db.execute("UPDATE runs SET status = ? WHERE run = ?", (status, key))
-        if run_id in self._written:
-            self._written[run_id].status = status
+        if written is not None:
+            written.status = status
 
     def runs(self) -> list[RunRecord]:
         return [s.record for s in self.summaries()]
