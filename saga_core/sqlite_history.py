@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from .world import Service, World
 
 CRASH_KINDS = frozenset({"orchestrator.crashed", "consumer.crashed"})
+FINISHED = ("completed", "compensated")
 
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -326,7 +327,9 @@ class SQLiteHistory:
         key = written.key if written is not None else self._key(run_id, "run")[0]
         with self._write(f"record the outcome of run {run_id}") as db:
             db.execute("UPDATE runs SET status = ? WHERE run = ?", (status, key))
-        if written is not None:
+        if status in FINISHED:
+            self._written.pop(run_id, None)  # nothing more to write: a server forgets it
+        elif written is not None:
             written.status = status
 
     def runs(self) -> list[RunRecord]:

@@ -93,6 +93,9 @@ def check_identity(path: Path, app_id: int, version: int, tables: set[str]) -> N
 
 def check_file(path: Path, create: bool) -> None:
     """Refuse what is plainly not a history before SQLite touches it (SQLite would "open" it)."""
+    if str(path) == ":memory:":
+        raise HistoryError("a SQLite history lives in a file; for a store in this process's "
+                           "memory use MemoryHistory")
     if path.is_dir():
         raise HistoryError(f"{path} is a directory; --store takes a history file")
     if not path.exists():

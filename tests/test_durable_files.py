@@ -103,6 +103,14 @@ def test_a_directory_is_not_a_history_file(tmp_path):
         SQLiteHistory(tmp_path)
 
 
+def test_asking_for_an_in_memory_sqlite_history_points_to_the_memory_store(tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(HistoryError, match="use MemoryHistory"):
+        SQLiteHistory(":memory:")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_history_locked_by_another_writer_is_reported_and_nothing_is_lost(history):
     holder = sqlite3.connect(history, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
