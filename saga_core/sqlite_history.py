@@ -107,10 +107,12 @@ def _alive(pid: int) -> bool:
 class _Written:
     """What this process last wrote for one run, so each commit writes only what changed."""
 
-    __slots__ = ("key", "seen", "logged", "status")
+    __slots__ = ("key", "seq", "seen", "logged", "status")
 
-    def __init__(self, key: int, services: list[Service] | None, logged: int) -> None:
+    def __init__(self, key: int, seq: int, services: list[Service] | None, logged: int) -> None:
         self.key = key
+        self.seq = seq
+        """The last event committed: the next append must start right after it."""
         self.seen = [_copy(_looks(s)) for s in services] if services is not None else None
         """Per service, a copy of what was last written (None: nothing yet in this process)."""
         self.logged = logged
@@ -128,7 +130,9 @@ class _Written:
                 out.append((pos, svc, looks))
         return out
 
-    def wrote(self, changed: list[tuple[int, Service, tuple]], logged: int, status: str) -> None:
+    def wrote(self, seq: int, changed: list[tuple[int, Service, tuple]], logged: int,
+              status: str) -> None:
+        self.seq = seq
         if self.seen is None:
             self.seen = [_copy(looks) for _, _, looks in changed]
         else:
@@ -241,11 +245,18 @@ class SQLiteHistory:
             ])
             if world.log:
                 db.executemany(INSERT_LOG, [(key, n, op, s) for n, (op, s) in enumerate(world.log)])
-        self._written[record.run_id] = _Written(key, list(world.services.values()), len(world.log))
+        self._written[record.run_id] = _Written(key, 0, list(world.services.values()),
+                                                  len(world.log))
 
     def append(self, run_id: str, events: list[Event], world: World) -> None:
         """Commit one transition: its events and the services they changed, all or nothing."""
         written = self._written.get(run_id) or self._load_written(run_id)
+        if events[0].seq != written.seq + 1:
+            raise HistoryError(
+                f"run {run_id} cannot record event {events[0].seq}: the history ends at event "
+                f"{written.seq} (a transition after it was never committed); resume the run "
+                "from the history to carry on"
+            )
         key = written.key
         rows = [
             (key, e.seq, e.t_ms, e.kind, e.actor, e.step, _dumps(e.detail), e.narration)
@@ -280,7 +291,7 @@ class SQLiteHistory:
             ) from None
         except sqlite3.Error as exc:
             raise self._explain(exc, f"append to run {run_id}") from exc
-        written.wrote(changed, len(log), status)
+        written.wrote(events[-1].seq, changed, len(log), status)
 
     def events(self, run_id: str) -> list[Event]:
         key, mode = self._key(run_id, "mode")
@@ -346,7 +357,7 @@ class SQLiteHistory:
                 key, _ = self._key(run_id, "run")
             finally:
                 db.execute("COMMIT")
-        self._written[run_id] = _Written(key, None, len(world["log"]))
+        self._written[run_id] = _Written(key, len(events), None, len(world["log"]))
         return record, events, world
 
     # -- beyond the interface -----------------------------------------------------------------
@@ -394,13 +405,16 @@ class SQLiteHistory:
         return row[0], row[1]
 
     def _load_written(self, run_id: str) -> _Written:
-        """A run this process did not create (a resume): learn where its effect log stands."""
+        """A run this process did not create: learn where its events and effect log stand."""
         key, _ = self._key(run_id, "run")
         with self._reading(f"read run {run_id}"):
+            seq = self._db.execute(
+                "SELECT coalesce(max(seq), 0) FROM events WHERE run = ?", (key,)
+            ).fetchone()[0]
             logged = self._db.execute(
                 "SELECT count(*) FROM effect_log WHERE run = ?", (key,)
             ).fetchone()[0]
-        written = self._written[run_id] = _Written(key, None, logged)
+        written = self._written[run_id] = _Written(key, seq, None, logged)
         return written
 
     def _unknown(self, run_id: str) -> HistoryError:

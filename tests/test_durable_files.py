@@ -145,3 +145,21 @@ def test_recording_into_an_existing_history_keeps_every_run_already_there(histor
     assert len(after.runs()) == 3
     for run_id, events in kept.items():
         assert after.events(run_id) == events
+
+
+def test_a_transition_that_could_not_be_committed_stops_the_run_rather_than_leave_a_gap(tmp_path):
+    path = tmp_path / "h.db"
+    run = Run(CHECKOUT, "orchestration", failures=["inventory"],
+              store=SQLiteHistory(path, timeout=0.05))
+    run.step()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(HistoryError, match="locked"):
+        run.step()
+    holder.execute("ROLLBACK")
+    with pytest.raises(HistoryError, match="the history ends at event 1"):
+        run.step()
+    resumed = Run.resume(CHECKOUT, SQLiteHistory(path, create=False), run.run_id)
+    resumed.run_to_end()
+    alone = Run(CHECKOUT, "orchestration", failures=["inventory"])
+    assert resumed.events == alone.run_to_end()
