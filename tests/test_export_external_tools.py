@@ -1,8 +1,9 @@
-"""The ASL and Mermaid exports are checked by other people's tools from npm (see package.json):
-`asl-validator` must accept every exported state machine, and mermaid-cli must render every
-exported diagram to SVG with the system Chromium. Each check also proves it can fail, on a
-deliberately broken copy. Without the tools this skips with how to install them; under CI
-(`CI` set) it fails instead, so CI can never pass without running them."""
+"""The exports are checked by other people's tools from npm (package.json): `asl-validator`
+must accept every exported state machine, mermaid-cli must render every exported diagram to SVG
+with the system Chromium, and bpmn-js (the renderer of the bpmn.io and Camunda modelers) must
+draw every element of the exported BPMN. Each check also proves it can fail, on a deliberately
+broken copy. Without the tools this skips, saying how to install them; under CI (`CI` set) it
+fails instead, so CI can never pass without running them."""
 
 from __future__ import annotations
 
@@ -144,3 +145,39 @@ def test_mermaid_cli_rejects_a_broken_diagram_so_the_check_can_fail(mermaid):
     status, output, _ = mermaid("broken", [broken])
     assert status != 0
     assert "Parse error" in output
+
+
+# -- BPMN diagram interchange ----------------------------------------------------------------
+IMPORT_BPMN = """async (xml) => {
+    const viewer = new BpmnJS({container: '#canvas'});
+    const {warnings} = await viewer.importXML(xml);
+    const drawn = viewer.get('elementRegistry').getAll()
+        .filter(e => e.di && e.type !== 'label' && e.type !== 'bpmn:Process')
+        .map(e => e.id);
+    return {warnings: warnings.map(w => w.message), drawn};
+}"""
+
+
+def test_bpmn_js_draws_every_element_of_the_exported_bpmn_without_a_warning(playwright):
+    """bpmn-js is the renderer of the bpmn.io and Camunda modelers."""
+    node_tool("asl-validator")  # the same `npm ci` installs bpmn-js
+    viewer = ROOT / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
+    if not viewer.exists():
+        missing("bpmn-js", "run `npm ci` at the repository root")
+    browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_page()
+        page.set_content('<div id="canvas" style="width:2000px;height:800px"></div>')
+        page.add_script_tag(path=str(viewer))
+        for name in scenario_names():
+            xml = export_saga(load_scenario(name), "bpmn")
+            result = page.evaluate(IMPORT_BPMN, xml)
+            assert result["warnings"] == [], name
+            diagram = re.findall(r'bpmnElement="([^"]+)"', xml)
+            process = f"Process_{name}"
+            assert sorted(result["drawn"]) == sorted(e for e in diagram if e != process), name
+        broken = export_saga(load_scenario("travel"), "bpmn").replace(
+            'bpmnElement="step_hotel"', 'bpmnElement="no_such_element"')
+        assert page.evaluate(IMPORT_BPMN, broken)["warnings"], "a broken copy must be noticed"
+    finally:
+        browser.close()

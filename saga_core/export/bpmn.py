@@ -33,8 +33,9 @@ NAMESPACES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "s
 FORWARD = "forward_path"
 
 # Layout, in diagram pixels.
-TASK_W, TASK_H, GATE, EVENT = 100, 80, 50, 36
-PITCH = 230  # one step column: task, gap, gateway, gap
+TASK_W, TASK_H, GATE, EVENT = 130, 80, 50, 36
+PITCH = 260  # one step column: task, gap, gateway, gap
+LABEL_H = 27
 ROW_Y = 170  # centre line of the forward row
 MARGIN = 40
 
@@ -98,6 +99,8 @@ class _Document:
         self.shapes: dict[str, Box] = {}
         self.edges: dict[str, list[tuple[int, int]]] = {}
         self.expanded: set[str] = set()
+        self.labels: dict[str, Box] = {}
+        """Where to draw an element's name when the default spot would collide."""
 
     # -- semantic model ---------------------------------------------------------------------
     def xml(self) -> str:
@@ -195,10 +198,12 @@ class _Document:
                 "id": gateway, "name": f"{node.step.name} committed?", "default": failed_flow,
             })
             self.shapes[gateway] = gate_box
+            self.labels[gateway] = Box(gate_box.cx - 50, gate_box.y - LABEL_H - 4, 100, LABEL_H)
             self.sequence(forward, node.id, gateway)
             failure = f"{node.id}_failed"
             end = self.event(forward, failure, node.step.event_names().failed, "endEvent",
-                             Box(gate_box.cx - EVENT // 2, ROW_Y + 70, EVENT, EVENT))
+                             Box(gate_box.cx - EVENT // 2, ROW_Y + 50, EVENT, EVENT))
+            self.labels[failure] = Box(gate_box.cx + EVENT // 2 + 4, ROW_Y + 55, 90, LABEL_H)
             ET.SubElement(end, _q(BPMN, "errorEventDefinition"),
                           {"id": f"{failure}_error", "errorRef": self.error_id(node)})
             self.sequence(forward, gateway, failure, flow_id=failed_flow, name="no")
@@ -233,6 +238,7 @@ class _Document:
                       {"id": f"{boundary_id}_error", "errorRef": self.error_id(node)})
         box = Box(gate.cx - EVENT // 2, forward_box.bottom - EVENT // 2, EVENT, EVENT)
         self.shapes[boundary_id] = box
+        self.labels[boundary_id] = Box(box.right + 4, box.bottom, 90, LABEL_H)
         assert entry is not None
         self.sequence(process, boundary_id, entry)
 
@@ -275,11 +281,12 @@ class _Document:
 
     def route(self, source: str, target: str) -> list[tuple[int, int]]:
         a, b = self.shapes[source], self.shapes[target]
-        if a.cy == b.cy:  # same row: straight, left to right or right to left
+        if a.x >= b.right or b.x >= a.right:  # side by side: straight across the shorter one
+            y = a.cy if a.h <= b.h else b.cy
             if a.x < b.x:
-                return [(a.right, a.cy), (b.x, b.cy)]
-            return [(a.x, a.cy), (b.right, b.cy)]
-        return [(a.cx, a.bottom), (b.cx, b.y)]  # straight down (gateway to its failure)
+                return [(a.right, y), (b.x, y)]
+            return [(a.x, y), (b.right, y)]
+        return [(a.cx, a.bottom), (b.cx, b.y)]  # one above the other: straight down
 
     def step_extension(self, node: FlowNode) -> ET.Element:
         step = node.step
@@ -318,14 +325,20 @@ class _Document:
             if element_id in self.expanded:
                 attrs["isExpanded"] = "true"
             shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), attrs)
-            ET.SubElement(shape, _q(DC, "Bounds"), {
-                "x": str(box.x), "y": str(box.y), "width": str(box.w), "height": str(box.h),
-            })
+            _bounds(shape, box)
+            if element_id in self.labels:
+                _bounds(ET.SubElement(shape, _q(BPMNDI, "BPMNLabel")), self.labels[element_id])
         for flow_id, points in self.edges.items():
             edge = ET.SubElement(plane, _q(BPMNDI, "BPMNEdge"),
                                  {"id": f"{flow_id}_di", "bpmnElement": flow_id})
             for x, y in points:
                 ET.SubElement(edge, _q(DI, "waypoint"), {"x": str(x), "y": str(y)})
+
+
+def _bounds(parent: ET.Element, box: Box) -> None:
+    ET.SubElement(parent, _q(DC, "Bounds"), {
+        "x": str(box.x), "y": str(box.y), "width": str(box.w), "height": str(box.h),
+    })
 
 
 def _policy_element(policy: RetryPolicy) -> ET.Element:
