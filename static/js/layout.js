@@ -4,7 +4,7 @@
 
 import { sideSubscriberNames } from "./timeline.js";
 
-const WIDE = { span: 1000, node: 74, bar: 34, gap: 78, margin: 24, arcs: 130, maxNode: 180 };
+const WIDE = { span: 1000, node: 74, bar: 34, gap: 58, margin: 20, arcs: 130, maxNode: 180 };
 const NARROW = { span: 0, node: 0, bar: 30, gap: 22, margin: 12, arcs: 70, pitch: 88 };
 const NARROW_THICKNESS = { coordinator: 118, services: 160, side: 120, extra: 120 };
 const TRUNK = 26;
