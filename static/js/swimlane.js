@@ -38,9 +38,9 @@ export function timePositions(events) {
 export function eventMark(event) {
   const k = event.kind;
   const category =
-    k.startsWith("compensation.") ? (k.endsWith("failed") ? "bad" : "undo")
-      : k.endsWith("failed") || k === "step.timed_out" || k === "message.dropped" ? "bad"
-        : k.endsWith("retry_scheduled") ? "retry"
+    k.endsWith("retry_scheduled") ? "retry"
+      : k.startsWith("compensation.") ? (k.endsWith("failed") ? "bad" : "undo")
+        : k.endsWith("failed") || k === "step.timed_out" || k === "message.dropped" ? "bad"
           : k.endsWith("succeeded") || k === "saga.completed" ? "ok"
             : k.endsWith("crashed") ? "crash"
               : k.endsWith("recovered") ? "recover"

@@ -89,6 +89,22 @@ def test_step_back_rewinds_the_picture_and_step_replays_it(page: Page, watch):
     expect(page.get_by_test_id("narration")).to_have_text(ending)
 
 
+def test_clicking_the_timeline_travels_to_that_moment(page: Page, watch):
+    page.goto("/?mode=choreography&fail=inventory&speed=max")
+    page.get_by_test_id("play").click()
+    status_is(page, "compensated")
+    total = log_rows(page).count()
+    chart = page.get_by_test_id("timeline").locator("svg").last
+    box = chart.bounding_box()
+    chart.click(position={"x": 4, "y": box["height"] / 2})
+    expect(log_rows(page)).to_have_count(1)
+    status_is(page, "paused")
+    expect(page.get_by_test_id("node-InventoryService")).to_have_attribute("data-state", "idle")
+    page.get_by_test_id("event-log").locator("> li").last.click()
+    expect(log_rows(page)).to_have_count(1)
+    assert total > 1
+
+
 def test_clicking_a_service_arms_a_failure_of_its_step(page: Page, watch):
     page.goto("/?mode=choreography&speed=max")
     page.get_by_test_id("node-InventoryService").click()
