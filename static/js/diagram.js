@@ -34,6 +34,8 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
     layout = mapLayout(state.mode, state.actors, scenario, { narrow });
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     svg.classList.toggle("narrow", narrow);
+    // Past five services the subscription labels collide: show only the one in use.
+    svg.classList.toggle("crowded", (scenario?.steps?.length ?? 0) > 5);
     // A narrow map is drawn for phones; on a wider box it must not grow huge.
     svg.style.maxWidth = narrow ? `${Math.round(layout.width * 1.35)}px` : "";
     edgeLayer.replaceChildren();
@@ -123,6 +125,7 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       el.g.dataset.state = info.state;
       setIcon(el.icon, info.state);
       el.word.textContent = word;
+      if (!el.box.bar) fit(el.word, word, el.box.w - 18, 9.4, true);
       el.state = info.state;
     }
     if (el.noteText !== info.note) {
@@ -233,10 +236,13 @@ function place(el, x, y) {
 }
 
 /** Squeeze a label that would overflow its box (long service names on narrow layouts). */
-function fit(el, text, room, charWidth) {
+function fit(el, text, room, charWidth, reset = false) {
   if (text.length * charWidth > room) {
     el.setAttribute("textLength", String(room));
     el.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  } else if (reset) {
+    el.removeAttribute("textLength");
+    el.removeAttribute("lengthAdjust");
   }
 }
 

@@ -35,7 +35,8 @@ NETWORK_NOISE = re.compile(r"WebSocket connection|ERR_CONNECTION_REFUSED|net::ER
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium"):
+    candidates = (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium")
+    for candidate in candidates:
         if candidate and Path(candidate).exists():
             return candidate
     return None

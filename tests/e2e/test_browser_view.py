@@ -249,7 +249,8 @@ def test_reduced_motion_turns_animation_into_instant_state_changes(browser, base
             status_is(page, "paused")
             page.get_by_test_id("step").click()
             page.get_by_test_id("step").click()
-            expect(page.get_by_test_id("node-OrderService")).to_have_attribute("data-state", "working")
+            order = page.get_by_test_id("node-OrderService")
+            expect(order).to_have_attribute("data-state", "working")
             return page.evaluate("() => document.getAnimations().length")
 
         assert animations_after_a_step(moving) > 0
@@ -282,7 +283,9 @@ def test_the_orchestrator_goes_dark_when_it_crashes_and_replays_its_history(page
     expect(page.get_by_test_id("node-orchestrator")).to_contain_text("replay")
 
 
-def test_the_page_reconnects_after_a_server_restart_and_says_so(page: Page, watch, restartable_server):
+def test_the_page_reconnects_after_a_server_restart_and_says_so(
+    page: Page, watch, restartable_server
+):
     watch.allow_network_errors = True
     page.goto(f"{restartable_server.url}/?mode=orchestration&seed=3")
     status_is(page, "paused")
@@ -306,7 +309,8 @@ def test_a_compensation_in_progress_is_drawn_in_each_mode(page: Page, watch, mod
     page.goto(f"/?mode={mode}&fail=shipping&seed=11&speed=max")
     page.get_by_test_id("play").click()
     status_is(page, "compensated")
-    page.get_by_test_id("event-log").locator('> li[data-kind="compensation.started"]').nth(1).click()
+    log = page.get_by_test_id("event-log")
+    log.locator('> li[data-kind="compensation.started"]').nth(1).click()
     page.get_by_test_id("speed").select_option("1")
     page.get_by_test_id("step-back").click()
     page.get_by_test_id("step").click()
