@@ -15,12 +15,14 @@ from .errors import (
     SagaError,
 )
 from .events import KINDS, Event, event_schema
+from .export import export_run, export_saga
 from .failures import KINDS as FAILURE_KINDS
 from .failures import FailureSpec, parse_failure, parse_failures
 from .graph import choreography_graph, flow_payload, orchestration_graph
 from .history import HistoryStore, MemoryHistory, RunRecord
 from .retry import RetryPolicy
 from .run import MODES, Run
+from .scenario_files import InvalidScenarioFile, load_scenario_file
 from .scenarios import load_scenario, scenario_names
 from .sqlite_history import SQLiteHistory
 
@@ -37,6 +39,7 @@ __all__ = [
     "InvalidDefinition",
     "InvalidFailureSpec",
     "InvalidRequest",
+    "InvalidScenarioFile",
     "InvariantViolation",
     "MemoryHistory",
     "Move",
@@ -53,8 +56,11 @@ __all__ = [
     "Timing",
     "choreography_graph",
     "event_schema",
+    "export_run",
+    "export_saga",
     "flow_payload",
     "load_scenario",
+    "load_scenario_file",
     "orchestration_graph",
     "parse_failure",
     "parse_failures",

@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import assert_schema_valid
@@ -219,3 +220,10 @@ def test_a_bad_export_request_exits_2_with_a_sentence_and_no_traceback(args, say
     assert proc.returncode == 2
     assert says in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_diagram_in_the_readme_is_what_export_draws_today():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Exports", 1)[1]
+    shown = section.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert shown == export_saga(load_scenario("checkout"), "mermaid")
