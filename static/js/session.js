@@ -129,8 +129,16 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   async function control(action, extra) {
     if (!run.id) return { ok: false };
-    const ack = await socket.control(run.id, action, extra);
-    if (!ack.ok) onNotice({ level: "error", text: reasonOf(ack, `Could not ${action}`) });
+    const asked = run.id;
+    const ack = await socket.control(asked, action, extra);
+    if (ack.ok || asked !== run.id) return ack;
+    if (ack.error?.code === "unknown_run") {
+      // The server retired the run (idle too long, or restarted): replay it to this moment.
+      onNotice({ level: "info", text: `The server no longer had this run, so it was replayed to event ${playback.cursor} (same seed). Try again.` });
+      await start({ target: playback.cursor });
+      return ack;
+    }
+    onNotice({ level: "error", text: reasonOf(ack, `Could not ${action}`) });
     return ack;
   }
 
