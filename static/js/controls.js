@@ -78,7 +78,7 @@ export function createControls(doc, actions) {
       if (el.seed && doc.activeElement !== el.seed) el.seed.value = view.seed ?? "";
       el.play.setAttribute("aria-pressed", String(view.moving));
       el.pause.setAttribute("aria-pressed", String(!view.moving));
-      el.back.setAttribute("aria-disabled", String(view.cursor === 0));
+      el.back.dataset.atStart = String(view.cursor === 0);
       el.status.dataset.status = view.status;
       if (el.statusWord.textContent !== view.status) el.statusWord.textContent = view.status;
       const clock = view.total
