@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .markdown import document
 from .report import problems, table
 from .runner import SECTIONS, run_all
 
@@ -22,7 +23,11 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="small batches, whole run under a minute (CI smoke)"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument(
+        "--markdown", action="store_true", help="print the tables of docs/BENCHMARKS.md"
+    )
     parser.add_argument(
         "--only",
         action="append",
@@ -47,6 +52,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     results = run_all(quick=args.quick, only=args.only, chart=chart, log=sys.stderr)
     if args.json:
         print(json.dumps(results, indent=2))
+    elif args.markdown:
+        print(document(results))
     else:
         print(table(results))
         if chart:

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from . import engine
 from .chart import throughput_svg
-from .measure import Budget, Unavailable
+from .measure import CLOCK_NAME, Budget, Unavailable
 from .report import fill_missing
 
 Section = Callable[[Budget, bool], dict[str, Any]]
@@ -88,6 +88,10 @@ def run_all(
         "quick": quick,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "rates_timed_by": {
+            "engine, durable": CLOCK_NAME,
+            "recovery, server, browser": "wall-clock time",
+        },
         "seconds": {},
     }
     why_missing: dict[str, str] = {}
