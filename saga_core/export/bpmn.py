@@ -18,15 +18,12 @@ timeouts and services are kept as extension data in the `urn:sagascope:bpmn:1` n
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 from ..retry import COMPENSATION_RETRY, RetryPolicy
+from .bpmn_diagram import BPMNDI, DC, DI, Box, Diagram, qname
 from .model import COMPENSATED, COMPLETED, START, FlowNode, SagaFlow
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SAGA = "urn:sagascope:bpmn:1"
 NAMESPACES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "saga": SAGA}
@@ -38,34 +35,6 @@ PITCH = 260  # one step column: task, gap, gateway, gap
 LABEL_H = 27
 ROW_Y = 170  # centre line of the forward row
 MARGIN = 40
-
-
-def _q(ns: str, tag: str) -> str:
-    return f"{{{ns}}}{tag}"
-
-
-@dataclass(frozen=True, slots=True)
-class Box:
-    x: int
-    y: int
-    w: int
-    h: int
-
-    @property
-    def cx(self) -> int:
-        return self.x + self.w // 2
-
-    @property
-    def cy(self) -> int:
-        return self.y + self.h // 2
-
-    @property
-    def right(self) -> int:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> int:
-        return self.y + self.h
 
 
 def committed_variable(flow_node: FlowNode) -> str:
@@ -90,34 +59,32 @@ class _Document:
     def __init__(self, flow: SagaFlow) -> None:
         self.flow = flow
         self.saga = flow.saga
-        self.root = ET.Element(_q(BPMN, "definitions"), {
+        self.root = ET.Element(qname(BPMN, "definitions"), {
             "id": f"Definitions_{self.saga.name}",
             "targetNamespace": f"urn:sagascope:saga:{self.saga.name}",
             "exporter": "SagaScope",
             "exporterVersion": "1",
         })
-        self.shapes: dict[str, Box] = {}
-        self.edges: dict[str, list[tuple[int, int]]] = {}
-        self.expanded: set[str] = set()
-        self.labels: dict[str, Box] = {}
-        """Where to draw an element's name when the default spot would collide."""
+        self.diagram = Diagram()
+        self.shapes = self.diagram.shapes
+        self.labels = self.diagram.labels
 
     # -- semantic model ---------------------------------------------------------------------
     def xml(self) -> str:
         for node in self.flow.steps:
-            ET.SubElement(self.root, _q(BPMN, "error"), {
+            ET.SubElement(self.root, qname(BPMN, "error"), {
                 "id": self.error_id(node),
                 "name": node.step.event_names().failed,
                 "errorCode": node.step.event_names().failed,
             })
-        process = ET.SubElement(self.root, _q(BPMN, "process"), {
+        process = ET.SubElement(self.root, qname(BPMN, "process"), {
             "id": f"Process_{self.saga.name}",
             "name": self.saga.title or self.saga.name,
             "isExecutable": "true",
         })
         self.documentation(process, self.process_documentation())
         self.build_process(process)
-        self.build_diagram(process.get("id"))
+        self.root.append(self.diagram.element(self.saga.name, process.get("id") or ""))
         ET.indent(self.root)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(self.root, "unicode") + "\n"
 
@@ -137,10 +104,10 @@ class _Document:
         forward_box = self.layout_forward()
         self.event(process, START, flow.nodes[START].label or "start", "startEvent",
                    Box(MARGIN, ROW_Y - EVENT // 2, EVENT, EVENT))
-        forward = ET.SubElement(process, _q(BPMN, "subProcess"),
+        forward = ET.SubElement(process, qname(BPMN, "subProcess"),
                                 {"id": FORWARD, "name": "Forward path"})
         self.shapes[FORWARD] = forward_box
-        self.expanded.add(FORWARD)
+        self.diagram.expanded.add(FORWARD)
         self.sequence(process, START, FORWARD)
         self.build_forward(forward)
 
@@ -194,7 +161,7 @@ class _Document:
             gateway = f"{node.id}_committed"
             failed_flow = f"Flow_{gateway}_no"
             gate_box = Box(column + TASK_W + 40, ROW_Y - GATE // 2, GATE, GATE)
-            ET.SubElement(forward, _q(BPMN, "exclusiveGateway"), {
+            ET.SubElement(forward, qname(BPMN, "exclusiveGateway"), {
                 "id": gateway, "name": f"{node.step.name} committed?", "default": failed_flow,
             })
             self.shapes[gateway] = gate_box
@@ -204,7 +171,7 @@ class _Document:
             end = self.event(forward, failure, node.step.event_names().failed, "endEvent",
                              Box(gate_box.cx - EVENT // 2, ROW_Y + 50, EVENT, EVENT))
             self.labels[failure] = Box(gate_box.cx + EVENT // 2 + 4, ROW_Y + 55, 90, LABEL_H)
-            ET.SubElement(end, _q(BPMN, "errorEventDefinition"),
+            ET.SubElement(end, qname(BPMN, "errorEventDefinition"),
                           {"id": f"{failure}_error", "errorRef": self.error_id(node)})
             self.sequence(forward, gateway, failure, flow_id=failed_flow, name="no")
         last = self.flow.steps[-1]
@@ -220,21 +187,21 @@ class _Document:
         for i, node in enumerate(steps):
             target = steps[i + 1].id if i + 1 < len(steps) else end_id
             flow = self.sequence(forward, f"{node.id}_committed", target, name="yes")
-            condition = ET.SubElement(flow, _q(BPMN, "conditionExpression"),
-                                      {_q(XSI, "type"): "bpmn:tFormalExpression"})
+            condition = ET.SubElement(flow, qname(BPMN, "conditionExpression"),
+                                      {qname(XSI, "type"): "bpmn:tFormalExpression"})
             condition.text = committed_variable(node)
 
     def boundary(self, process: ET.Element, node: FlowNode, entry: str | None,
                  forward_box: Box) -> None:
         gate = self.shapes[f"{node.id}_committed"]
         boundary_id = f"{node.id}_caught"
-        event = ET.SubElement(process, _q(BPMN, "boundaryEvent"), {
+        event = ET.SubElement(process, qname(BPMN, "boundaryEvent"), {
             "id": boundary_id,
             "name": node.step.event_names().failed,
             "attachedToRef": FORWARD,
             "cancelActivity": "true",
         })
-        ET.SubElement(event, _q(BPMN, "errorEventDefinition"),
+        ET.SubElement(event, qname(BPMN, "errorEventDefinition"),
                       {"id": f"{boundary_id}_error", "errorRef": self.error_id(node)})
         box = Box(gate.cx - EVENT // 2, forward_box.bottom - EVENT // 2, EVENT, EVENT)
         self.shapes[boundary_id] = box
@@ -244,19 +211,19 @@ class _Document:
 
     # -- element helpers ----------------------------------------------------------------------
     def documentation(self, parent: ET.Element, text: str) -> None:
-        ET.SubElement(parent, _q(BPMN, "documentation")).text = text
+        ET.SubElement(parent, qname(BPMN, "documentation")).text = text
 
     def task(self, parent: ET.Element, element_id: str, node: FlowNode, box: Box, *,
              script: str, text: str, extension: ET.Element | None = None) -> ET.Element:
-        task = ET.SubElement(parent, _q(BPMN, "scriptTask"), {
+        task = ET.SubElement(parent, qname(BPMN, "scriptTask"), {
             "id": element_id,
             "name": f"{node.label} ({node.service})" if node.service else node.label,
             "scriptFormat": "python",
         })
         self.documentation(task, text)
         if extension is not None:
-            ET.SubElement(task, _q(BPMN, "extensionElements")).append(extension)
-        ET.SubElement(task, _q(BPMN, "script")).text = script
+            ET.SubElement(task, qname(BPMN, "extensionElements")).append(extension)
+        ET.SubElement(task, qname(BPMN, "script")).text = script
         self.shapes[element_id] = box
         return task
 
@@ -265,7 +232,7 @@ class _Document:
         attrs = {"id": element_id}
         if name:
             attrs["name"] = name
-        element = ET.SubElement(parent, _q(BPMN, tag), attrs)
+        element = ET.SubElement(parent, qname(BPMN, tag), attrs)
         self.shapes[element_id] = box
         return element
 
@@ -275,22 +242,13 @@ class _Document:
         attrs = {"id": flow_id, "sourceRef": source, "targetRef": target}
         if name:
             attrs["name"] = name
-        element = ET.SubElement(parent, _q(BPMN, "sequenceFlow"), attrs)
-        self.edges[flow_id] = waypoints or self.route(source, target)
+        element = ET.SubElement(parent, qname(BPMN, "sequenceFlow"), attrs)
+        self.diagram.edges[flow_id] = waypoints or self.diagram.route(source, target)
         return element
-
-    def route(self, source: str, target: str) -> list[tuple[int, int]]:
-        a, b = self.shapes[source], self.shapes[target]
-        if a.x >= b.right or b.x >= a.right:  # side by side: straight across the shorter one
-            y = a.cy if a.h <= b.h else b.cy
-            if a.x < b.x:
-                return [(a.right, y), (b.x, y)]
-            return [(a.x, y), (b.right, y)]
-        return [(a.cx, a.bottom), (b.cx, b.y)]  # one above the other: straight down
 
     def step_extension(self, node: FlowNode) -> ET.Element:
         step = node.step
-        element = ET.Element(_q(SAGA, "step"), {
+        element = ET.Element(qname(SAGA, "step"), {
             "name": step.name, "service": step.service, "action": step.action.name,
             "timeoutMs": str(step.timeout_ms),
             "latencyMs": f"{step.latency_ms[0]}-{step.latency_ms[1]}",
@@ -300,7 +258,7 @@ class _Document:
 
     def compensation_extension(self, node: FlowNode) -> ET.Element:
         step = node.step
-        element = ET.Element(_q(SAGA, "compensation"), {
+        element = ET.Element(qname(SAGA, "compensation"), {
             "step": step.name, "service": step.service, "action": step.compensate.name,
         })
         element.append(_policy_element(COMPENSATION_RETRY))
@@ -315,34 +273,9 @@ class _Document:
         width = 100 + len(self.flow.steps) * PITCH + 70
         return Box(MARGIN + EVENT + 50, ROW_Y - 100, width, 230)
 
-    def build_diagram(self, process_id: str | None) -> None:
-        diagram = ET.SubElement(self.root, _q(BPMNDI, "BPMNDiagram"),
-                                {"id": f"Diagram_{self.saga.name}"})
-        plane = ET.SubElement(diagram, _q(BPMNDI, "BPMNPlane"),
-                              {"id": f"Plane_{self.saga.name}", "bpmnElement": process_id or ""})
-        for element_id, box in self.shapes.items():
-            attrs = {"id": f"{element_id}_di", "bpmnElement": element_id}
-            if element_id in self.expanded:
-                attrs["isExpanded"] = "true"
-            shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), attrs)
-            _bounds(shape, box)
-            if element_id in self.labels:
-                _bounds(ET.SubElement(shape, _q(BPMNDI, "BPMNLabel")), self.labels[element_id])
-        for flow_id, points in self.edges.items():
-            edge = ET.SubElement(plane, _q(BPMNDI, "BPMNEdge"),
-                                 {"id": f"{flow_id}_di", "bpmnElement": flow_id})
-            for x, y in points:
-                ET.SubElement(edge, _q(DI, "waypoint"), {"x": str(x), "y": str(y)})
-
-
-def _bounds(parent: ET.Element, box: Box) -> None:
-    ET.SubElement(parent, _q(DC, "Bounds"), {
-        "x": str(box.x), "y": str(box.y), "width": str(box.w), "height": str(box.h),
-    })
-
 
 def _policy_element(policy: RetryPolicy) -> ET.Element:
-    return ET.Element(_q(SAGA, "retryPolicy"), {
+    return ET.Element(qname(SAGA, "retryPolicy"), {
         "maxAttempts": str(policy.max_attempts),
         "initialIntervalMs": str(policy.initial_interval_ms),
         "backoffCoefficient": f"{policy.backoff_coefficient:g}",
