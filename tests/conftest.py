@@ -1,30 +1,10 @@
-"""Shared test helpers: every event a test produces can be checked against the shipped schema."""
+"""Shared fixtures for the Python test suite."""
 
 from __future__ import annotations
 
-from functools import cache
-
-import jsonschema
 import pytest
 
-from saga_core import event_schema, load_scenario
-
-
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = event_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
-def assert_schema_valid(events) -> None:
-    """Each event, as the wire format, satisfies saga_core/event.schema.json."""
-    validator = _validator()
-    for event in events:
-        data = event if isinstance(event, dict) else event.to_dict()
-        errors = sorted(validator.iter_errors(data), key=str)
-        assert not errors, f"event {data} breaks the schema: {errors[0].message}"
+from saga_core import load_scenario
 
 
 @pytest.fixture

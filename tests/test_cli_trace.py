@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import assert_schema_valid
+from schema_assertions import assert_schema_valid
 
 from saga_core.cli import main
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import assert_schema_valid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schema_assertions import assert_schema_valid
 
 from saga_core import FAILURE_KINDS, MODES, Run, load_scenario
 from saga_core.invariants import check_invariants

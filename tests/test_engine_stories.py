@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import assert_schema_valid
+from schema_assertions import assert_schema_valid
 
 from saga_core import Run
 

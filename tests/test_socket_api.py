@@ -4,7 +4,7 @@ client. Runs play at speed max so nothing waits on a wall clock for long."""
 from __future__ import annotations
 
 import pytest
-from conftest import assert_schema_valid
+from schema_assertions import assert_schema_valid
 
 from webapp import create_app, socketio
 from webapp.testing import wait_until

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import assert_schema_valid
+from schema_assertions import assert_schema_valid
 
 from saga_core import FAILURE_KINDS, MODES, load_scenario, scenario_names
 from saga_core.cli import main as cli_main
