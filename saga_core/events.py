@@ -82,7 +82,11 @@ class Event:
         return cls(*(data[f] for f in FIELDS))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Event) and self.to_dict() == other.to_dict()
+        if not isinstance(other, Event):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking value object: not hashable
 
     def __repr__(self) -> str:
         return f"Event({self.seq} {self.t_ms}ms {self.kind} {self.actor} {self.step})"
