@@ -8,14 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
+from schema_assertions import assert_schema_valid
 
 from saga_core import (
     InvalidDefinition,
     InvalidRequest,
     Run,
-    event_schema,
     load_scenario,
     scenario_names,
 )
@@ -24,16 +23,6 @@ from saga_core.export import export_run, export_saga, run_history, saga_flow
 from saga_core.export.mermaid import text
 from saga_core.retry import COMPENSATION_RETRY
 from saga_core.scenario_files import scenario_from_dict, scenario_to_dict
-
-
-def assert_schema_valid(events) -> None:
-    """Each event (object or dict) satisfies the shipped event JSON Schema."""
-    schema = event_schema()
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    for event in events:
-        data = event if isinstance(event, dict) else event.to_dict()
-        errors = list(validator.iter_errors(data))
-        assert not errors, f"event {data} breaks the schema: {errors[0].message}"
 
 
 def committed_order(saga, failures):

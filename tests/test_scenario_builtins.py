@@ -5,25 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schema_assertions import assert_schema_valid
 
-from saga_core import FAILURE_KINDS, MODES, Run, event_schema, load_scenario, scenario_names
+from saga_core import FAILURE_KINDS, MODES, Run, load_scenario, scenario_names
 from saga_core.graph import orchestration_graph, subscriptions
 
 SCENARIOS = {name: load_scenario(name) for name in scenario_names()}
-
-
-def assert_schema_valid(events) -> None:
-    """Each event (object or dict) satisfies the shipped event JSON Schema."""
-    schema = event_schema()
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    for event in events:
-        data = event if isinstance(event, dict) else event.to_dict()
-        errors = list(validator.iter_errors(data))
-        assert not errors, f"event {data} breaks the schema: {errors[0].message}"
 
 
 def finished(saga, mode, failures=()):
