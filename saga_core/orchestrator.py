@@ -296,7 +296,7 @@ class Orchestrator:
 
     def _finish_compensated(self) -> None:
         undone = [self.saga.steps[i].name for i in self.compensated]
-        what = f"undid {', '.join(undone)} in reverse order" if undone else "had nothing to undo"
+        what = f"undid {' then '.join(undone)}, newest first" if undone else "had nothing to undo"
         self.sim.emit(
             "saga.compensated",
             ACTOR,
