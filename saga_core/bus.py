@@ -106,7 +106,7 @@ class Bus:
             "bus",
             message.step,
             {**detail, "delivery": delivery},
-            sentence(f"The bus delivers {message.name} to {target}{again}"),
+            f"The bus delivers {message.name} to {target}{again}.",
         )
         if delivery == 1 and message.step is not None and sim.plan.take(message.step, "duplicate"):
             sim.at(sim.draw(sim.saga.timing.bus_hop_ms), self.deliver, message, target, consumer, 2)

@@ -102,7 +102,7 @@ class Choreography:
                 step.service,
                 step.name,
                 {"service": step.service, "attempt": attempt},
-                sentence(f"On {message.name}, {step.service} starts to {step.compensate.text}"),
+                f"On {message.name}, {step.service} starts to {step.compensate.text}.",
             )
             sim.at(sim.draw(step.latency_ms), self._undo, handler, message, delivery, attempt)
         else:

@@ -70,6 +70,15 @@ class MemoryHistory:
         self._events[record.run_id] = []
         self._worlds[record.run_id] = world
 
+    def share_events(self, run_id: str, events: list[Event]) -> None:
+        """Keep the run's own event list as its history: appending to it is recording.
+
+        In one process nothing can come between an event and its record, so the run appends
+        straight into the store and the per-event call disappears from the hot path.
+        """
+        self._known(run_id)
+        self._events[run_id] = events
+
     def append(self, run_id: str, events: list[Event], world: World) -> None:
         # The services live in this process and outlive a coordinator crash: keep them as they are.
         self._known(run_id)

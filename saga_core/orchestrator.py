@@ -224,7 +224,7 @@ class Orchestrator:
             ACTOR,
             step.name,
             {"service": step.service, "attempt": attempt + 1, "delay_ms": delay},
-            sentence(f"The orchestrator will retry {step.service} in {delay} ms"),
+            f"The orchestrator will retry {step.service} in {delay} ms.",
         )
         sim.at(delay, self._invoke, i, attempt + 1)
 
@@ -255,7 +255,7 @@ class Orchestrator:
             ACTOR,
             step.name,
             {"service": step.service, "attempt": attempt},
-            sentence(f"The orchestrator asks {step.service} to {step.compensate.text}"),
+            f"The orchestrator asks {step.service} to {step.compensate.text}.",
         )
         sim.at(sim.draw(step.latency_ms), self._compensation_outcome, i, attempt)
 
@@ -302,7 +302,7 @@ class Orchestrator:
             ACTOR,
             None,
             {"committed": [self.saga.steps[i].name for i in self.committed], "compensated": undone},
-            sentence(f"The orchestrator {what}: the saga is compensated"),
+            f"The orchestrator {what}: the saga is compensated.",
         )
 
     # -- crash and recovery -------------------------------------------------------------------

@@ -69,8 +69,8 @@ class Run:
         self.store: HistoryStore = store if store is not None else MemoryHistory()
         self._append = self.store.append
         self._commits_per_transition = getattr(self.store, "commits_per_transition", False)
+        self._share_events = getattr(self.store, "share_events", None)
         if self._commits_per_transition:
-            self._record_event = self._collect_event  # type: ignore[method-assign]
             self._advance = self._advance_and_commit  # type: ignore[method-assign]
         self.max_transitions = max_transitions
         self.last_replay_wall_ms: float | None = None
@@ -82,11 +82,13 @@ class Run:
             self.events: list[Event] = []
             self.record = RunRecord(self.run_id, scenario or saga.name, mode, seed, failure_texts)
             self.store.create_run(self.record, self.world)
-            self.sim = self._simulation(self.world, self._record_event)
+            self._bind_sink()
+            self.sim = self._simulation(self.world, self._sink)
         else:
             self.record, recorded, self.world = _resume
             self.run_id = self.record.run_id
             self.events = list(recorded)
+            self._bind_sink()
             self.sim = self._replay()
             self._checked = self.sim.idle
             if self._checked and self.record.status not in ("completed", "compensated"):
@@ -177,12 +179,20 @@ class Run:
         sim.at(0, coordinator.start, [str(s) for s in self.specs])
         return sim
 
+    def _bind_sink(self) -> None:
+        """Where emitted events go: straight into the run's list when that list is the record
+        (memory) or when whole transitions are committed after they ran (durable stores)."""
+        if self._share_events is not None:
+            self._share_events(self.run_id, self.events)
+            self._sink = self.events.append
+        elif self._commits_per_transition:
+            self._sink = self.events.append
+        else:
+            self._sink = self._record_event
+
     def _record_event(self, event: Event) -> None:
         self.events.append(event)
         self._append(self.run_id, [event], self.world)
-
-    def _collect_event(self, event: Event) -> None:
-        self.events.append(event)
 
     def _advance_and_commit(self) -> None:
         """Durable stores: one commit per transition, holding its events and the services' state."""
@@ -227,7 +237,7 @@ class Run:
                 f"replaying run {self.run_id}: the history does not explain the services' state"
             )
         sim.world = self.world
-        sim.sink = self._record_event
+        sim.sink = self._sink
         self._rebuilt = True
         self.last_replay_wall_ms = (time.perf_counter() - began) * 1000
         return sim
