@@ -81,7 +81,7 @@ def raw_batch(replayer: RawReplayer, plans):
 
 def measure(budget: Budget, quick: bool) -> dict:
     store_cls = store_class()
-    pool_size = 40 if quick else 200
+    pool_size = 20 if quick else 200
     out: dict = {"settings": SETTINGS, "modes": {}}
     with tempfile.TemporaryDirectory(prefix="sagascope-bench-") as tmp:
         folder = Path(tmp)

@@ -31,7 +31,7 @@ class Budget:
 
     @classmethod
     def for_run(cls, quick: bool) -> Budget:
-        return cls(seconds=0.12, repeats=3) if quick else cls(seconds=0.8, repeats=3)
+        return cls(seconds=0.07, repeats=3) if quick else cls(seconds=0.8, repeats=3)
 
 
 CLOCK = time.process_time

@@ -213,7 +213,7 @@ def median_of(samples: list[dict[str, Any]], key: str) -> float | None:
 def measure(quick: bool) -> dict[str, Any]:
     check_available()
     repeats = 1 if quick else 3
-    windows = {"max": 1.2 if quick else 3.0, "teaching": 2.5 if quick else 6.0}
+    windows = {"max": 1.0 if quick else 3.0, "teaching": 2.0 if quick else 6.0}
     out: dict[str, Any] = {
         "store": "SQLite history in a temporary file (the server's default kind of store)",
         "run": f"{LONG_RUN_MODE}, failures {', '.join(LONG_RUN_FAILURES)}",
