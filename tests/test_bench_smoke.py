@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.chart import throughput_svg
 from bench.raw_sqlite import RawReplayer
-from bench.report import REQUIRED, lookup, problems
+from bench.report import REQUIRED, fill_missing, lookup, problems
 from bench.workload import cases
 from saga_core import Run, load_scenario
 
@@ -35,7 +36,7 @@ def quick_bench():
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=240,
+            timeout=420,
         )
         yield done, (chart.read_text("utf-8") if chart.exists() else None)
 
@@ -104,3 +105,32 @@ def test_ten_percent_of_the_workload_carries_an_injected_failure():
     failing = sum(1 for c in pool if c.failures)
     assert 150 <= failing <= 250
     assert cases(50, 0.10) == cases(50, 0.10)
+
+
+def test_a_section_that_could_not_run_leaves_each_figure_null_with_its_reason():
+    results = {"engine": {"in_memory_sagas_per_s": 7000.0}}
+    fill_missing(results, {"server": "the web app cannot be imported"})
+    assert problems(results) == []
+    assert results["server"]["vs_bare_ratio_50"] is None
+    assert results["server"]["vs_bare_ratio_50_reason"] == "the web app cannot be imported"
+    assert results["engine"]["in_memory_sagas_per_s"] == 7000.0
+    assert "the browser section produced no figure" in results["browser"]["page_kb_reason"]
+
+
+def test_a_figure_that_is_not_a_number_or_lacks_its_reason_is_reported():
+    results: dict = {}
+    fill_missing(results, {})
+    results["browser"]["page_kb"] = "142 KB"
+    results["server"]["p99_ms_100_teaching_reason"] = ""
+    assert problems(results) == [
+        "server.p99_ms_100_teaching is null without a reason",
+        "browser.page_kb is '142 KB', not a number",
+    ]
+
+
+def test_the_chart_says_not_measured_where_a_figure_is_missing():
+    results = {"engine": {"modes": {"orchestration": {"success": {"sagas_per_s": 6880.0}}}}}
+    svg = throughput_svg(results, "test chart")
+    ET.fromstring(svg)
+    assert "6.88 k/s" in svg
+    assert svg.count("not measured") == 8
