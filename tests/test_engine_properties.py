@@ -6,28 +6,41 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schema_assertions import assert_schema_valid
 
-from saga_core import FAILURE_KINDS, MODES, Run, load_scenario
+from saga_core import FAILURE_KINDS, MODES, Run, load_scenario, scenario_names
 from saga_core.invariants import check_invariants
 
 CHECKOUT = load_scenario("checkout")
-specs = st.builds(
-    lambda step, kind, n: f"{step}:{kind}:{n}",
-    st.sampled_from(CHECKOUT.step_names),
-    st.sampled_from(list(FAILURE_KINDS)),
-    st.integers(min_value=1, max_value=4),
-)
-failure_sets = st.lists(specs, max_size=6)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def one_failure(saga) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda step, kind, n: f"{step}:{kind}:{n}",
+        st.sampled_from(saga.step_names),
+        st.sampled_from(list(FAILURE_KINDS)),
+        st.integers(min_value=1, max_value=4),
+    )
+
+
+def failures_of(saga) -> st.SearchStrategy[list[str]]:
+    return st.lists(one_failure(saga), max_size=6)
+
+
+specs = one_failure(CHECKOUT)
+failure_sets = failures_of(CHECKOUT)
+
+
 @SETTINGS
-@given(mode=st.sampled_from(MODES), failures=failure_sets, seed=st.integers(0, 2**31))
-def test_any_failure_combination_terminates_completed_or_compensated(mode, failures, seed):
-    run = Run(CHECKOUT, mode, failures=failures, seed=seed)
+@given(data=st.data(), name=st.sampled_from(scenario_names()), mode=st.sampled_from(MODES),
+       seed=st.integers(0, 2**31))
+def test_any_failure_combination_terminates_completed_or_compensated(data, name, mode, seed):
+    saga = load_scenario(name)
+    failures = data.draw(failures_of(saga), label="failures")
+    run = Run(saga, mode, failures=failures, seed=seed)
     run.run_to_end()  # raises InvariantViolation or SagaDidNotTerminate when something broke
     assert run.finished
     assert run.outcome in ("completed", "compensated")
-    assert check_invariants(CHECKOUT, mode, run.world, run.events) == run.outcome
+    assert check_invariants(saga, mode, run.world, run.events) == run.outcome
     if not any(f.split(":")[1] in ("fail", "transient", "timeout") for f in failures):
         assert run.outcome == "completed", "only fail, transient and timeout can stop a saga"
     assert_schema_valid(run.events)
