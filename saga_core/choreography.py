@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import reports
 from .bus import Bus, Message
 from .graph import Handler, subscriptions, terminal_events
 from .narrate import attempt_note, sentence, third_person
@@ -41,22 +42,11 @@ class Choreography:
         return f"{self.sim.run_id}:{step.name}"
 
     def start(self, failures: list[str]) -> None:
-        sim = self.sim
-        sim.emit(
-            "saga.started",
+        reports.saga_started(
+            self.sim,
             "client",
-            None,
-            {
-                "saga": self.saga.name,
-                "mode": sim.mode,
-                "seed": sim.seed,
-                "failures": failures,
-                "steps": [{"name": s.name, "service": s.service} for s in self.saga.steps],
-            },
-            sentence(
-                f"The {self.saga.name} saga for {self.saga.subject} starts; no coordinator, each "
-                "service reacts to the events it subscribes to"
-            ),
+            failures,
+            "no coordinator, each service reacts to the events it subscribes to",
         )
         self.bus.publish(self.saga.start_message, "client", None)
 
@@ -116,22 +106,10 @@ class Choreography:
         if sim.plan.take(step.name, "fail"):
             return self._give_up(step, message, attempt, step.failure_reason, retryable=False)
         if sim.plan.take(step.name, "transient"):
-            error = "a transient error (503 Service Unavailable)"
+            error = reports.TRANSIENT_ERROR
             if attempt >= step.retry.max_attempts:
                 return self._give_up(step, message, attempt, error, retryable=True)
-            sim.emit(
-                "step.failed",
-                step.service,
-                step.name,
-                {
-                    "service": step.service,
-                    "attempt": attempt,
-                    "error": error,
-                    "retryable": True,
-                    "final": False,
-                },
-                sentence(f"{step.service} could not {step.action.text}: {error}"),
-            )
+            reports.step_failed(sim, step, attempt, error, retryable=True, final=False)
             return self._retry(step, message, delivery, attempt)
         try:
             sim.world.apply(step.service, self.key(step), step.name, step.action)
@@ -139,13 +117,7 @@ class Choreography:
             return self._give_up(step, message, attempt, str(exc), retryable=False)
         self._commit(step, message, step.event_names().succeeded)
         self.committed.append(step.name)
-        sim.emit(
-            "step.succeeded",
-            step.service,
-            step.name,
-            {"service": step.service, "attempt": attempt},
-            sentence(f"{step.service} {third_person(step.action.text)}"),
-        )
+        reports.step_succeeded(sim, step, attempt)
         if sim.plan.take(step.name, "crash"):
             return self._crash(step, message, delivery)
         self._relay(step.service)
@@ -155,20 +127,14 @@ class Choreography:
         sim = self.sim
         step = self.saga.steps[handler.step]
         final = attempt >= step.retry.max_attempts
-        sim.emit(
-            "step.timed_out",
+        reports.timed_out(
+            sim,
             step.service,
-            step.name,
-            {
-                "service": step.service,
-                "attempt": attempt,
-                "timeout_ms": step.timeout_ms,
-                "final": final,
-            },
-            sentence(
-                f"{step.service} exceeded its {step.timeout_ms} ms deadline and rolled its "
-                "local transaction back"
-            ),
+            step,
+            attempt,
+            final,
+            f"{step.service} exceeded its {step.timeout_ms} ms deadline and rolled its "
+            "local transaction back",
         )
         if final:
             return self._publish_failure(step, message)
@@ -176,34 +142,21 @@ class Choreography:
 
     def _retry(self, step: Step, message: Message, delivery: int, attempt: int) -> None:
         delay = step.retry.delay_ms(attempt)
-        self.sim.emit(
+        reports.retry_scheduled(
+            self.sim,
             "step.retry_scheduled",
             step.service,
-            step.name,
-            {"service": step.service, "attempt": attempt + 1, "delay_ms": delay},
-            sentence(
-                f"{step.service} does not ack {message.name}, so the bus redelivers it in "
-                f"{delay} ms"
-            ),
+            step,
+            attempt + 1,
+            delay,
+            f"{step.service} does not ack {message.name}, so the bus redelivers it in {delay} ms",
         )
         self.bus.redeliver_later(message, step.service, delay, delivery)
 
     def _give_up(
         self, step: Step, message: Message, attempt: int, error: str, retryable: bool
     ) -> None:
-        self.sim.emit(
-            "step.failed",
-            step.service,
-            step.name,
-            {
-                "service": step.service,
-                "attempt": attempt,
-                "error": error,
-                "retryable": retryable,
-                "final": True,
-            },
-            sentence(f"{step.service} could not {step.action.text}: {error}"),
-        )
+        reports.step_failed(self.sim, step, attempt, error, retryable, final=True)
         self._publish_failure(step, message)
 
     def _publish_failure(self, step: Step, message: Message) -> None:
@@ -218,35 +171,23 @@ class Choreography:
         assert step.compensate is not None
         if sim.plan.take(step.name, "compensate"):
             delay = COMPENSATION_RETRY.delay_ms(attempt)
-            sim.emit(
-                "compensation.failed",
-                step.service,
-                step.name,
-                {"service": step.service, "attempt": attempt, "error": "a transient error"},
-                sentence(f"{step.service} could not {step.compensate.text}: a transient error"),
-            )
-            sim.emit(
+            reports.compensation_failed(sim, step, attempt)
+            reports.retry_scheduled(
+                sim,
                 "compensation.retry_scheduled",
                 step.service,
-                step.name,
-                {"service": step.service, "attempt": attempt + 1, "delay_ms": delay},
-                sentence(
-                    f"{step.service} does not ack {message.name}; the bus redelivers it in "
-                    f"{delay} ms so the compensation is tried again"
-                ),
+                step,
+                attempt + 1,
+                delay,
+                f"{step.service} does not ack {message.name}; the bus redelivers it in "
+                f"{delay} ms so the compensation is tried again",
             )
             self.bus.redeliver_later(message, step.service, delay, delivery)
             return
         sim.world.undo(step.service, self.key(step), step.name, step.action, step.compensate)
         self._commit(step, message, step.event_names().compensated)
         self.compensated.append(step.name)
-        sim.emit(
-            "compensation.succeeded",
-            step.service,
-            step.name,
-            {"service": step.service, "attempt": attempt},
-            sentence(f"{step.service} {third_person(step.compensate.text)}"),
-        )
+        reports.compensation_succeeded(sim, step, attempt)
         self._relay(step.service)
 
     def _complete(self, handler: Handler, message: Message) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import reports
 from .narrate import attempt_note, sentence, third_person
 from .retry import COMPENSATION_RETRY
 from .world import InsufficientBalance
@@ -39,22 +40,11 @@ class Orchestrator:
 
     # -- decisions ----------------------------------------------------------------------------
     def start(self, failures: list[str]) -> None:
-        sim = self.sim
-        sim.emit(
-            "saga.started",
+        reports.saga_started(
+            self.sim,
             ACTOR,
-            None,
-            {
-                "saga": self.saga.name,
-                "mode": sim.mode,
-                "seed": sim.seed,
-                "failures": failures,
-                "steps": [{"name": s.name, "service": s.service} for s in self.saga.steps],
-            },
-            sentence(
-                f"The {self.saga.name} saga for {self.saga.subject} starts; the orchestrator "
-                f"will call {len(self.saga.steps)} services in turn"
-            ),
+            failures,
+            f"the orchestrator will call {len(self.saga.steps)} services in turn",
         )
         self._decide()
 
@@ -97,7 +87,7 @@ class Orchestrator:
         if sim.plan.take(step.name, "fail"):
             return self._failed(i, attempt, step.failure_reason, retryable=False)
         if sim.plan.take(step.name, "transient"):
-            return self._failed(i, attempt, "a transient error (503 Service Unavailable)", True)
+            return self._failed(i, attempt, reports.TRANSIENT_ERROR, True)
         try:
             sim.world.apply(step.service, self.key(step), step.name, step.action)
         except InsufficientBalance as exc:
@@ -139,13 +129,7 @@ class Orchestrator:
                 },
                 sentence(f"{step.service}'s reply is redelivered to the orchestrator"),
             )
-        sim.emit(
-            "step.succeeded",
-            step.service,
-            step.name,
-            {"service": step.service, "attempt": attempt},
-            sentence(f"{step.service} {third_person(step.action.text)}"),
-        )
+        reports.step_succeeded(sim, step, attempt)
         self.committed.append(i)
         self.index = i + 1
         if self.bus is None and sim.plan.take(step.name, "duplicate"):
@@ -177,39 +161,21 @@ class Orchestrator:
     def _timed_out(self, i: int, attempt: int) -> None:
         sim, step = self.sim, self.saga.steps[i]
         final = attempt >= step.retry.max_attempts
-        sim.emit(
-            "step.timed_out",
+        reports.timed_out(
+            sim,
             ACTOR,
-            step.name,
-            {
-                "service": step.service,
-                "attempt": attempt,
-                "timeout_ms": step.timeout_ms,
-                "final": final,
-            },
-            sentence(
-                f"{step.service} did not answer within {step.timeout_ms} ms; its transaction is "
-                f"abandoned{' and no attempts are left' if final else ''}"
-            ),
+            step,
+            attempt,
+            final,
+            f"{step.service} did not answer within {step.timeout_ms} ms; its transaction is "
+            f"abandoned{' and no attempts are left' if final else ''}",
         )
         self._retry_or_give_up(i, attempt, final)
 
     def _failed(self, i: int, attempt: int, error: str, retryable: bool) -> None:
         sim, step = self.sim, self.saga.steps[i]
         final = not retryable or attempt >= step.retry.max_attempts
-        sim.emit(
-            "step.failed",
-            step.service,
-            step.name,
-            {
-                "service": step.service,
-                "attempt": attempt,
-                "error": error,
-                "retryable": retryable,
-                "final": final,
-            },
-            sentence(f"{step.service} could not {step.action.text}: {error}"),
-        )
+        reports.step_failed(sim, step, attempt, error, retryable, final)
         self._retry_or_give_up(i, attempt, final)
 
     def _retry_or_give_up(self, i: int, attempt: int, final: bool) -> None:
@@ -219,11 +185,13 @@ class Orchestrator:
             self._decide()
             return
         delay = step.retry.delay_ms(attempt)
-        sim.emit(
+        reports.retry_scheduled(
+            sim,
             "step.retry_scheduled",
             ACTOR,
-            step.name,
-            {"service": step.service, "attempt": attempt + 1, "delay_ms": delay},
+            step,
+            attempt + 1,
+            delay,
             f"The orchestrator will retry {step.service} in {delay} ms.",
         )
         sim.at(delay, self._invoke, i, attempt + 1)
@@ -264,34 +232,22 @@ class Orchestrator:
         assert step.compensate is not None
         if sim.plan.take(step.name, "compensate"):
             delay = COMPENSATION_RETRY.delay_ms(attempt)
-            sim.emit(
-                "compensation.failed",
-                step.service,
-                step.name,
-                {"service": step.service, "attempt": attempt, "error": "a transient error"},
-                sentence(f"{step.service} could not {step.compensate.text}: a transient error"),
-            )
-            sim.emit(
+            reports.compensation_failed(sim, step, attempt)
+            reports.retry_scheduled(
+                sim,
                 "compensation.retry_scheduled",
                 ACTOR,
-                step.name,
-                {"service": step.service, "attempt": attempt + 1, "delay_ms": delay},
-                sentence(
-                    f"Compensations must succeed, so the orchestrator retries {step.service} "
-                    f"in {delay} ms"
-                ),
+                step,
+                attempt + 1,
+                delay,
+                f"Compensations must succeed, so the orchestrator retries {step.service} "
+                f"in {delay} ms",
             )
             sim.at(delay, self._compensate, i, attempt + 1)
             return
         sim.world.undo(step.service, self.key(step), step.name, step.action, step.compensate)
         self.compensated.append(i)
-        sim.emit(
-            "compensation.succeeded",
-            step.service,
-            step.name,
-            {"service": step.service, "attempt": attempt},
-            sentence(f"{step.service} {third_person(step.compensate.text)}"),
-        )
+        reports.compensation_succeeded(sim, step, attempt)
         self._decide()
 
     def _finish_compensated(self) -> None:
