@@ -27,7 +27,7 @@ class Harness:
             MemoryHistory(), Limits(**limits),
             emit=lambda name, payload, sid: self.sent.append((self.clock.now, name, payload, sid)),
             start_task=lambda task, *args: task(*args),
-            sleep=self.clock.sleep, clock=self.clock,
+            sleep=self.clock.sleep, wait=self.clock.wait, clock=self.clock,
         )
 
     def events(self, sid: str = "a") -> list[tuple[float, dict]]:
@@ -82,6 +82,31 @@ def test_max_speed_plays_at_once_but_yields_after_every_transition():
     assert h.transition_times() == [0.0]
     assert h.clock.sleeps == [0.0] * (len(engine_transitions(CHECKOUT)) - 1)
     assert live.outcome == "compensated"
+
+
+def test_a_pacer_wakes_once_per_transition_however_slow_the_pace():
+    h = Harness()
+    h.runner.start("a", CHECKOUT, 0.25, autoplay=True)
+    gaps = len(engine_transitions(CHECKOUT)) - 1
+    assert h.clock.waits == pytest.approx([4.0] * gaps)
+    assert h.clock.sleeps == []
+
+
+def test_a_faster_speed_wakes_a_pacer_that_sleeps_until_a_slow_transition():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, 0.25, autoplay=False)
+    h.clock.at(1.0, lambda: h.runner.control("a", live.run_id, "speed", 8))
+    h.runner.control("a", live.run_id, "play", None)
+    assert h.transition_times()[:3] == pytest.approx([0.0, 1.0, 1.125])
+
+
+def test_pause_wakes_a_sleeping_pacer_at_once_and_it_stops():
+    h = Harness()
+    live = h.runner.start("a", CHECKOUT, 0.25, autoplay=False)
+    h.clock.at(1.5, lambda: h.runner.control("a", live.run_id, "pause", None))
+    h.runner.control("a", live.run_id, "play", None)
+    assert live.state == "paused" and h.transition_times() == [0.0]
+    assert h.clock.now == 1.5, "the pacer slept on past the pause"
 
 
 def test_a_speed_change_while_playing_applies_from_the_next_transition():
@@ -227,3 +252,32 @@ def test_real_threads_pace_speed_8_at_an_eighth_of_a_second():
     times = transitions()[:5]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.12 and sum(gaps) / len(gaps) < 0.4, gaps
+
+
+def test_real_threads_a_control_reaches_a_pacer_asleep_until_a_slow_transition():
+    """Wall clock: at speed 0.25 the pacer sleeps 4 s; a new speed and a pause end that sleep."""
+    stamps: list[float] = []
+    pacers: list[threading.Thread] = []
+
+    def start_task(task, *args):
+        pacers.append(threading.Thread(target=task, args=args, daemon=True))
+        pacers[-1].start()
+
+    runner = Runner(MemoryHistory(), Limits(), sleep=time.sleep, start_task=start_task,
+                    emit=lambda event, payload, sid: event == "saga_event" and stamps.append(
+                        time.monotonic()))
+    live = runner.start("a", RunInputs("checkout", "orchestration", (), 0), 0.25, autoplay=True)
+    try:
+        wait_until(lambda: stamps, timeout=5, what="the first transition")
+        first = len(stamps)
+        asked = time.monotonic()
+        runner.control("a", live.run_id, "speed", 8)
+        wait_until(lambda: len(stamps) > first, timeout=3, what="a transition at the new speed")
+        assert stamps[first] - asked < 1.0, "the new speed waited for the old 4 s sleep"
+        runner.control("a", live.run_id, "speed", 0.25)
+        time.sleep(0.05)  # the pacer goes back to a 4 s sleep
+        runner.control("a", live.run_id, "pause", None)
+        pacers[0].join(timeout=1.0)
+        assert not pacers[0].is_alive(), "pause did not wake the sleeping pacer"
+    finally:
+        runner.shutdown()

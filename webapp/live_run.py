@@ -34,6 +34,8 @@ class LiveRun:
         self.generation = 0
         """Bumped whenever the current pacer must stop (pause, step, finish, retire)."""
         self.lock = threading.RLock()
+        self.wake = threading.Event()
+        """Set by every control, so a sleeping pacer looks again at once."""
         self.last_active = now
         self.orphaned_at: float | None = None
         self.last_step_at = -math.inf

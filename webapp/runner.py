@@ -2,8 +2,11 @@
 client from starving the others.
 
 A playing run has a background task (`start_task`, i.e. `socketio.start_background_task`) that
-takes one engine transition, emits its events, then waits with `sleep` (`socketio.sleep`) until
-the next one is due. Clock and sleep are injectable, so pacing is tested on a virtual clock.
+takes one engine transition, emits its events, then sleeps until the next one is due: one wake-up
+per transition, however slow the pace. Every control that changes what the pacer should do
+(pause, step, a new speed, retiring the run) sets the run's `wake` event, which ends that sleep
+at once. At speed max it only yields (`sleep(0)`) between transitions. Clock, sleep and the
+interruptible `wait` are injectable, so pacing is tested on a virtual clock.
 Runs belong to the connection that started them; ids and tokens are unguessable, and only a
 client holding the token can `reattach` a run to a new connection.
 """
@@ -31,11 +34,16 @@ Emit = Callable[[str, dict, str], None]
 """emit(event_name, payload, sid)"""
 StartTask = Callable[..., Any]
 Sleep = Callable[[float], None]
+Wait = Callable[[threading.Event, float], object]
+"""wait(event, seconds): sleep until `event` is set or `seconds` have passed"""
 
 ACTIONS = ("play", "pause", "step", "reset", "speed")
-TICK_S = 0.05
-"""Longest a pacer sleeps before looking again, so pause and speed changes act at once."""
 REAPER_TICK_S = 0.5
+
+
+def wait_on_event(event: threading.Event, seconds: float) -> bool:
+    """The real `Wait`: threading mode's pacers are threads, so a threading.Event wakes them."""
+    return event.wait(seconds)
 
 
 class Runner:
@@ -49,6 +57,7 @@ class Runner:
         emit: Emit,
         start_task: StartTask,
         sleep: Sleep,
+        wait: Wait = wait_on_event,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -56,6 +65,7 @@ class Runner:
         self.emit = emit
         self.start_task = start_task
         self.sleep = sleep
+        self.wait = wait
         self.clock = clock
         self.rate = RateLimiter(limits.messages_per_second, limits.message_burst)
         self._runs: dict[str, LiveRun] = {}
@@ -108,6 +118,7 @@ class Runner:
         with live.lock:
             self._check_owner(sid, live)
             live.last_active = self.clock()
+            live.wake.set()  # whatever the action, the pacer looks again at once
             if speed is not None:
                 live.speed = speed
             if action == "play":
@@ -245,7 +256,8 @@ class Runner:
         self.start_task(self._pace, live, live.generation)
 
     def _pace(self, live: LiveRun, generation: int) -> None:
-        """The background task of one playing run: a transition whenever one is due."""
+        """The background task of one playing run: a transition whenever one is due, asleep in
+        between until it is due or a control wakes it."""
         while True:
             with live.lock:
                 if live.generation != generation or live.state != PLAYING:
@@ -255,8 +267,12 @@ class Runner:
                     self._advance(live)
                     if live.state != PLAYING:
                         return
-                    wait = 0.0 if live.speed == MAX_SPEED else TICK_S
-            self.sleep(min(wait, TICK_S))
+                    wait = 0.0 if live.speed == MAX_SPEED else live.interval()
+                live.wake.clear()  # under the lock: a control after this point wakes the wait
+            if wait > 0:
+                self.wait(live.wake, wait)
+            else:
+                self.sleep(0)  # speed max: let the connections' writers send what it emitted
 
     def _advance(self, live: LiveRun) -> list:
         """One engine transition, its events emitted in order. Called with the lock held."""
@@ -291,6 +307,7 @@ class Runner:
         with live.lock:
             live.generation += 1
             live.retired = True
+            live.wake.set()
             if reason is not None:
                 self._send(live, "error", ApiError("run_retired", reason, live.run_id).event())
         with self._lock:

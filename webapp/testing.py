@@ -17,11 +17,12 @@ class FakeClock:
     """A clock that only moves when someone sleeps on it: pacing runs on virtual seconds.
 
     `at(t, action)` runs `action` the first time the clock reaches `t`; `sleeps` records every
-    sleep asked for (0 means "yield to other clients")."""
+    sleep asked for (0 means "yield to other clients"), `waits` every interruptible wait."""
 
     def __init__(self) -> None:
         self.now = 0.0
         self.sleeps: list[float] = []
+        self.waits: list[float] = []
         self._due: list[tuple[float, Callable[[], Any]]] = []
 
     def __call__(self) -> float:
@@ -29,7 +30,24 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
+        self._run_until(self.now + max(0.0, seconds))
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Like `sleep`, but the clock stops at the first action that sets `event` (what a
+        control does to a sleeping pacer); answers whether the event was set."""
+        self.waits.append(seconds)
+        end = self.now + max(0.0, seconds)
+        while not event.is_set():
+            upcoming = [t for t, _ in self._due if t <= end]
+            if not upcoming:
+                break
+            self._run_until(min(upcoming))
+        if not event.is_set():
+            self.now = end
+        return event.is_set()
+
+    def _run_until(self, when: float) -> None:
+        self.now = max(self.now, when)
         due = [a for a in self._due if a[0] <= self.now]
         self._due = [a for a in self._due if a[0] > self.now]
         for _, action in due:
