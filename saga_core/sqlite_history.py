@@ -23,6 +23,9 @@ process (the crash SagaScope stages) though not a power cut.
 Several runs share one file, and several processes may append to it: SQLite lets one writer in
 at a time (`BEGIN IMMEDIATE`, waiting up to `timeout` seconds). Two processes advancing the same
 run collide on the events' (run, seq) key, and the late one's whole transaction is refused.
+A server whose runs all wait on one writer commits one transition each of several runs in one
+transaction (`append_many`, group commit): each transition is still all or nothing, and still
+committed before its run goes on.
 A file that is missing, empty, truncated, locked or not a SagaScope history gets a `HistoryError`
 that says so; it is never overwritten or repaired.
 """
@@ -33,7 +36,7 @@ import json
 import os
 import socket
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +159,42 @@ class _Written:
         self.status = status
 
 
+class _Transition:
+    """One transition's rows, ready to commit; its run's `_Written` learns of them only once
+    they are committed."""
+
+    __slots__ = ("run_id", "written", "events", "rows", "changed", "states", "new_log", "logged",
+                 "status")
+
+    def __init__(self, run_id: str, written: _Written, events: list[Event], world: World) -> None:
+        key = written.key
+        self.run_id = run_id
+        self.written = written
+        self.events = events
+        self.rows = [
+            (key, e.seq, e.t_ms, e.kind, e.actor, e.step, _dumps(e.detail), e.narration)
+            for e in events
+        ]
+        self.changed = changed = written.changed(world)
+        self.states = [(_dumps(svc.to_dict()), key, pos) for pos, svc, _ in changed]
+        log, logged = world.log, written.logged
+        self.new_log = [(key, n, op, step) for n, (op, step) in enumerate(log[logged:], logged)]
+        self.logged = len(log)
+        self.status = "crashed" if any(e.kind in CRASH_KINDS for e in events) else "running"
+
+    def write(self, db: sqlite3.Connection) -> None:
+        db.executemany(INSERT_EVENT, self.rows)
+        if self.states:
+            db.executemany(UPDATE_SERVICE, self.states)
+        if self.new_log:
+            db.executemany(INSERT_LOG, self.new_log)
+        if self.status != self.written.status:
+            db.execute(UPDATE_STATUS, (self.status, _writer(), self.written.key))
+
+    def committed(self) -> None:
+        self.written.wrote(self.events[-1].seq, self.changed, self.logged, self.status)
+
+
 def _looks(svc: Service) -> tuple:
     # Processed ids and received messages only ever grow, so their sizes stand for them.
     return (svc.accounts, svc.records, svc.effects, len(svc.processed), len(svc.received),
@@ -264,48 +303,52 @@ class SQLiteHistory:
 
     def append(self, run_id: str, events: list[Event], world: World) -> None:
         """Commit one transition: its events and the services they changed, all or nothing."""
-        written = self._written.get(run_id) or self._load_written(run_id)
-        if events[0].seq != written.seq + 1:
-            raise HistoryError(
-                f"run {run_id} cannot record event {events[0].seq}: the history ends at event "
-                f"{written.seq} (a transition after it was never committed); resume the run "
-                "from the history to carry on"
-            )
-        key = written.key
-        rows = [
-            (key, e.seq, e.t_ms, e.kind, e.actor, e.step, _dumps(e.detail), e.narration)
-            for e in events
-        ]
-        changed = written.changed(world)
-        states = [(_dumps(svc.to_dict()), key, pos) for pos, svc, _ in changed]
-        log, logged = world.log, written.logged
-        new_log = [(key, n, op, step) for n, (op, step) in enumerate(log[logged:], logged)]
-        status = "crashed" if any(e.kind in CRASH_KINDS for e in events) else "running"
-        db = self._db
+        transition = self._transition(run_id, events, world)
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany(INSERT_EVENT, rows)
-                if states:
-                    db.executemany(UPDATE_SERVICE, states)
-                if new_log:
-                    db.executemany(INSERT_LOG, new_log)
-                if status != written.status:
-                    db.execute(UPDATE_STATUS, (status, _writer(), key))
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+            self._commit([transition])
         except sqlite3.IntegrityError:
-            raise HistoryError(
-                f"run {run_id} was advanced by another process (event {events[0].seq} is "
-                "already recorded); this copy of the run stops here, nothing was written: "
-                "resume it from the history to continue"
-            ) from None
+            raise self._advanced_elsewhere(transition) from None
         except sqlite3.Error as exc:
             raise self._explain(exc, f"append to run {run_id}") from exc
-        written.wrote(events[-1].seq, changed, len(log), status)
+
+    def append_many(
+        self, transitions: Sequence[tuple[str, list[Event], World]]
+    ) -> list[Exception | None]:
+        """Group commit: one transition each of several runs, (run_id, events, world) as for
+        `append`, in one transaction, so runs that wait on one writer together pay for one
+        commit. The rule holds for each run: its transition is committed before this returns.
+
+        Answers, per transition, None once it is committed, or the error that refused it
+        (nothing of that transition written; the others are committed). Raises HistoryError,
+        with nothing written at all, when the transaction itself cannot commit."""
+        runs = [run_id for run_id, _, _ in transitions]
+        if len(set(runs)) != len(runs):
+            raise ValueError("append_many takes at most one transition per run: a run's next "
+                             "transition is appended once its previous one has committed")
+        refused: list[Exception | None] = [None] * len(transitions)
+        ready: list[tuple[int, _Transition]] = []
+        for i, (run_id, events, world) in enumerate(transitions):
+            try:
+                ready.append((i, self._transition(run_id, events, world)))
+            except Exception as exc:  # noqa: BLE001 - refuses this run's transition alone
+                refused[i] = exc
+        if not ready:
+            return refused
+        try:
+            self._commit([t for _, t in ready])
+        except sqlite3.IntegrityError:
+            # Another process advanced one of these runs: commit each alone, so only it is refused.
+            for i, transition in ready:
+                try:
+                    self._commit([transition])
+                except sqlite3.IntegrityError:
+                    refused[i] = self._advanced_elsewhere(transition)
+                except sqlite3.Error as exc:
+                    refused[i] = self._explain(exc, f"append to run {transition.run_id}")
+        except sqlite3.Error as exc:
+            raise self._explain(exc, f"append to runs {', '.join(runs[:3])}"
+                                f"{' …' if len(runs) > 3 else ''}") from exc
+        return refused
 
     def events(self, run_id: str) -> list[Event]:
         key, mode = self._key(run_id, "mode")
@@ -417,6 +460,38 @@ class SQLiteHistory:
         if row is None:
             raise self._unknown(run_id)
         return row[0], row[1]
+
+    def _transition(self, run_id: str, events: list[Event], world: World) -> _Transition:
+        written = self._written.get(run_id) or self._load_written(run_id)
+        if events[0].seq != written.seq + 1:
+            raise HistoryError(
+                f"run {run_id} cannot record event {events[0].seq}: the history ends at event "
+                f"{written.seq} (a transition after it was never committed); resume the run "
+                "from the history to carry on"
+            )
+        return _Transition(run_id, written, events, world)
+
+    def _commit(self, transitions: list[_Transition]) -> None:
+        """One write transaction holding every given transition: all or nothing."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for transition in transitions:
+                transition.write(db)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        for transition in transitions:
+            transition.committed()
+
+    def _advanced_elsewhere(self, transition: _Transition) -> HistoryError:
+        return HistoryError(
+            f"run {transition.run_id} was advanced by another process (event "
+            f"{transition.events[0].seq} is already recorded); this copy of the run stops here, "
+            "nothing was written: resume it from the history to continue"
+        )
 
     def _load_written(self, run_id: str) -> _Written:
         """A run this process did not create: learn where its events and effect log stand."""

@@ -3,9 +3,14 @@ restarted server still lists what it had."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
+from saga_core import HistoryError, Run, load_scenario
 from saga_core.sqlite_history import SQLiteHistory
 from webapp import create_app, socketio
-from webapp.history import open_history
+from webapp.history import StoreThread, open_history
 from webapp.testing import wait_until
 
 
@@ -66,3 +71,98 @@ def test_by_default_the_history_is_a_sqlite_file_in_the_instance_folder(tmp_path
         assert store.commits_per_transition is True
     finally:
         store.close()
+
+
+class HeldHistory(SQLiteHistory):
+    """A real SQLite history that notes how appends reach it, and whose `runs` holds the store
+    thread until released, so that appends can queue up behind it."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.groups: list[int] = []
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def append(self, run_id, events, world) -> None:
+        self.groups.append(1)
+        super().append(run_id, events, world)
+
+    def append_many(self, transitions):
+        self.groups.append(len(transitions))
+        return super().append_many(transitions)
+
+    def runs(self):
+        self.holding.set()
+        self.release.wait(10)
+        return super().runs()
+
+
+def step_together(store: StoreThread, runs: list[Run]) -> dict[str, BaseException]:
+    """Step every run from its own thread while the store thread is held; then let it go."""
+    failed: dict[str, BaseException] = {}
+
+    def step(run: Run) -> None:
+        try:
+            run.step()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            failed[run.run_id] = exc
+
+    held = store.store
+    held.holding.clear()
+    held.release.clear()
+    blocker = threading.Thread(target=store.runs)
+    blocker.start()
+    assert held.holding.wait(5)
+    steppers = [threading.Thread(target=step, args=(run,)) for run in runs]
+    for thread in steppers:
+        thread.start()
+    wait_until(lambda: len(store._calls) == len(runs), timeout=5, what="every append to queue")
+    held.release.set()
+    for thread in [blocker, *steppers]:
+        thread.join(5)
+    return failed
+
+
+def test_transitions_waiting_on_the_store_thread_are_committed_in_one_group(tmp_path):
+    path = tmp_path / "history.sqlite"
+    store = StoreThread(lambda: HeldHistory(path))
+    try:
+        checkout = load_scenario("checkout")
+        runs = [Run(checkout, "choreography", seed=seed, store=store) for seed in range(5)]
+        assert step_together(store, runs) == {}
+        assert store.store.groups == [5]
+        reader = SQLiteHistory(path, create=False)
+        for run in runs:
+            assert run.events and reader.events(run.run_id) == run.events
+            assert reader.world(run.run_id) == run.world.snapshot()
+    finally:
+        store.close()
+
+
+def test_a_transition_the_file_refuses_fails_only_its_own_run(tmp_path):
+    path = tmp_path / "history.sqlite"
+    store = StoreThread(lambda: HeldHistory(path))
+    try:
+        checkout = load_scenario("checkout")
+        runs = [Run(checkout, "orchestration", seed=seed, store=store) for seed in range(3)]
+        assert step_together(store, runs) == {}
+        elsewhere = Run.resume(checkout, SQLiteHistory(path), runs[1].run_id)
+        elsewhere.step()  # another process advances the same run first
+        failed = step_together(store, runs)
+        assert list(failed) == [runs[1].run_id]
+        assert isinstance(failed[runs[1].run_id], HistoryError)
+        assert "advanced by another process" in str(failed[runs[1].run_id])
+        assert store.store.groups == [3, 3]
+        reader = SQLiteHistory(path, create=False)
+        for run in (runs[0], runs[2]):
+            assert reader.events(run.run_id) == run.events
+    finally:
+        store.close()
+
+
+def test_a_closed_store_refuses_calls_with_a_reason(tmp_path):
+    store = open_history(str(tmp_path / "history.sqlite"), str(tmp_path))
+    store.close()
+    store.close()  # closing twice is harmless
+    with pytest.raises(HistoryError, match="closed"):
+        store.runs()

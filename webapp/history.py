@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from saga_core import Event, HistoryStore, MemoryHistory, RunRecord
+from saga_core import Event, HistoryError, HistoryStore, MemoryHistory, RunRecord
 
 if TYPE_CHECKING:
     from saga_core.world import World
@@ -32,19 +34,28 @@ def open_history(setting: str | None, instance_path: str) -> StoreThread:
 class StoreThread:
     """A history store whose every call runs on one dedicated thread: a SQLite connection
     belongs to the thread that opened it, SQLite admits one writer at a time anyway, and each
-    playing run appends from its own thread."""
+    playing run appends from its own thread.
+
+    Group commit: the appends that queue up while the thread is busy are committed together,
+    in one transaction (the store's `append_many`), so a hundred playing runs pay for a few
+    commits instead of a hundred. Each caller still returns only once its own transition is
+    committed, so nothing after it is emitted or executed before then; an append that finds the
+    thread idle is committed at once, on its own."""
 
     def __init__(self, open_store: Callable[[], HistoryStore]) -> None:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sagascope-history")
-        self.store: HistoryStore = self._thread.submit(open_store).result()
+        self._calls: deque[_Call] = deque()
+        self._ready = threading.Condition()
+        self._closed = False
+        opened: Future = Future()
+        self._thread = threading.Thread(target=self._serve, args=(open_store, opened),
+                                        name="sagascope-history", daemon=True)
+        self._thread.start()
+        self.store: HistoryStore = opened.result()
 
     @property
     def commits_per_transition(self) -> bool:
         """Whether the store wants each transition's events in one append (one commit)."""
         return getattr(self.store, "commits_per_transition", False)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        return self._thread.submit(getattr(self.store, method), *args).result()
 
     def create_run(self, record: RunRecord, world: World) -> None:
         self._call("create_run", record, world)
@@ -68,7 +79,93 @@ class StoreThread:
         return self._call("runs")
 
     def close(self) -> None:
-        """Close the store (if it has anything to close) and end its thread."""
-        if hasattr(self.store, "close"):
-            self._call("close")
-        self._thread.shutdown(wait=True)
+        """Close the store (if it has anything to close) and end its thread; later calls get
+        a HistoryError."""
+        with self._ready:
+            closing = not self._closed
+        if closing:
+            self._call(_close_store, last=True)
+        self._thread.join()
+
+    # -- on the store's thread ------------------------------------------------------------------
+    def _call(self, method: str | Callable[..., Any], *args: Any, last: bool = False) -> Any:
+        call = _Call(method, args)
+        with self._ready:
+            if self._closed:
+                raise HistoryError("the history store is closed: the server is shutting down")
+            self._closed = last
+            self._calls.append(call)
+            self._ready.notify()
+        return call.future.result()
+
+    def _serve(self, open_store: Callable[[], HistoryStore], opened: Future) -> None:
+        try:
+            store = open_store()
+        except BaseException as exc:  # noqa: BLE001 - raised again by the constructor
+            opened.set_exception(exc)
+            return
+        opened.set_result(store)
+        while True:
+            with self._ready:
+                while not self._calls:
+                    self._ready.wait()
+                calls = list(self._calls)
+                self._calls.clear()
+                closed = self._closed
+            # Calls queued together come from different threads, each waiting for its own, so
+            # any order is a valid one: the appends go first, as one group. Closing comes last.
+            _append_together(store, [c for c in calls if c.method == "append"])
+            for call in calls:
+                if call.method != "append":
+                    call.run(store)
+            if closed:
+                return
+
+
+def _append_together(store: HistoryStore, appends: list[_Call]) -> None:
+    """Commit the waiting appends in one transaction when the store can (`append_many`)."""
+    append_many = getattr(store, "append_many", None)
+    if len(appends) < 2 or append_many is None:
+        for call in appends:
+            call.run(store)
+        return
+    try:
+        refused = append_many([call.args for call in appends])
+    except BaseException as exc:  # noqa: BLE001 - nothing was written: every caller learns why
+        for call in appends:
+            call.future.set_exception(exc)
+        return
+    for call, error in zip(appends, refused, strict=True):
+        if error is None:
+            call.future.set_result(None)
+        else:
+            call.future.set_exception(error)
+
+
+def _close_store(store: HistoryStore) -> None:
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+
+
+class _Call:
+    """One store call waiting for the store's thread, and the future its caller waits on."""
+
+    __slots__ = ("method", "args", "future")
+
+    def __init__(self, method: str | Callable[..., Any], args: tuple) -> None:
+        self.method = method
+        self.args = args
+        self.future: Future = Future()
+
+    def run(self, store: HistoryStore) -> None:
+        method = self.method
+        try:
+            if isinstance(method, str):
+                result = getattr(store, method)(*self.args)
+            else:
+                result = method(store, *self.args)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self.future.set_exception(exc)
+        else:
+            self.future.set_result(result)
