@@ -92,6 +92,24 @@ def test_a_pacer_wakes_once_per_transition_however_slow_the_pace():
     assert h.clock.sleeps == []
 
 
+def test_time_spent_sending_a_transition_does_not_push_the_next_one_later():
+    h = Harness()
+    record = h.runner.emit
+
+    def send_taking_10_ms(name, payload, sid):
+        h.clock.now += 0.01
+        record(name, payload, sid)
+
+    h.runner.emit = send_taking_10_ms
+    h.runner.start("a", CHECKOUT, 1, autoplay=True)
+    sizes = [len(t) for t in engine_transitions(CHECKOUT)]
+    firsts = [sum(sizes[:k]) for k in range(len(sizes))]
+    sent = [t for t, _ in h.events()]
+    starts = [sent[i] for i in firsts]
+    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == pytest.approx(
+        [1.0] * (len(starts) - 1))
+
+
 def test_a_faster_speed_wakes_a_pacer_that_sleeps_until_a_slow_transition():
     h = Harness()
     live = h.runner.start("a", CHECKOUT, 0.25, autoplay=False)

@@ -26,7 +26,7 @@ from saga_core import HistoryStore, Run, SagaDidNotTerminate
 from .errors import ApiError
 from .limits import Limits, RateLimiter
 from .live_run import FINISHED, PAUSED, PLAYING, READY, LiveRun
-from .params import MAX_SEED, MAX_SPEED, RunInputs, Speed, check_failure
+from .params import MAX_SEED, RunInputs, Speed, check_failure
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ class Runner:
                     self._advance(live)
                     if live.state != PLAYING:
                         return
-                    wait = 0.0 if live.speed == MAX_SPEED else live.interval()
+                    wait = live.last_step_at + live.interval() - self.clock()
                 live.wake.clear()  # under the lock: a control after this point wakes the wait
             if wait > 0:
                 self.wait(live.wake, wait)
