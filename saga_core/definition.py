@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .errors import InvalidDefinition
+from .narrate import StepSentences, step_sentences
 from .retry import RetryPolicy
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -78,6 +79,11 @@ class Step:
     latency_ms: tuple[int, int] = (20, 80)
     failure_reason: str = "the request was rejected"
     events: StepEvents | None = None
+
+    @cached_property
+    def sentences(self) -> StepSentences:
+        """Narrations that depend only on this step (see `narrate.step_sentences`)."""
+        return step_sentences(self)
 
     def event_names(self) -> StepEvents:
         if self.events is not None:

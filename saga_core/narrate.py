@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .definition import Step
 
 
 @lru_cache(maxsize=4096)
@@ -29,3 +34,30 @@ def sentence(text: str) -> str:
     text = text.strip()
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!")) else text + "."
+
+
+@dataclass(frozen=True, slots=True)
+class StepSentences:
+    """The sentences that depend only on the step, built once per step, not once per event."""
+
+    succeeded: str
+    compensated: str
+    asked: tuple[str, ...]
+    """The orchestrator's request, per attempt (index 0 is attempt 1)."""
+    asked_to_compensate: str
+
+
+def step_sentences(step: Step) -> StepSentences:
+    n = step.retry.max_attempts
+    asks = tuple(
+        sentence(f"The orchestrator asks {step.service} to {step.action.text}"
+                 f"{attempt_note(a, n)}")
+        for a in range(1, n + 1)
+    )
+    undo = step.compensate.text if step.compensate else f"undo {step.name}"
+    return StepSentences(
+        succeeded=sentence(f"{step.service} {third_person(step.action.text)}"),
+        compensated=sentence(f"{step.service} {third_person(undo)}"),
+        asked=asks,
+        asked_to_compensate=sentence(f"The orchestrator asks {step.service} to {undo}"),
+    )

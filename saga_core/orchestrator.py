@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import reports
-from .narrate import attempt_note, sentence, third_person
+from .narrate import sentence, third_person
 from .retry import COMPENSATION_RETRY
 from .world import InsufficientBalance
 
@@ -72,10 +72,7 @@ class Orchestrator:
             ACTOR,
             step.name,
             {"service": step.service, "attempt": attempt, "max_attempts": step.retry.max_attempts},
-            sentence(
-                f"The orchestrator asks {step.service} to {step.action.text}"
-                f"{attempt_note(attempt, step.retry.max_attempts)}"
-            ),
+            step.sentences.asked[attempt - 1],
         )
         if sim.plan.take(step.name, "timeout"):
             sim.at(step.timeout_ms, self._timed_out, i, attempt)
@@ -223,7 +220,7 @@ class Orchestrator:
             ACTOR,
             step.name,
             {"service": step.service, "attempt": attempt},
-            f"The orchestrator asks {step.service} to {step.compensate.text}.",
+            step.sentences.asked_to_compensate,
         )
         sim.at(sim.draw(step.latency_ms), self._compensation_outcome, i, attempt)
 

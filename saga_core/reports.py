@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .narrate import sentence, third_person
+from .narrate import sentence
 
 if TYPE_CHECKING:
     from .definition import Step
@@ -40,7 +40,7 @@ def step_succeeded(sim: Simulation, step: Step, attempt: int) -> None:
         step.service,
         step.name,
         {"service": step.service, "attempt": attempt},
-        sentence(f"{step.service} {third_person(step.action.text)}"),
+        step.sentences.succeeded,
     )
 
 
@@ -69,7 +69,7 @@ def compensation_succeeded(sim: Simulation, step: Step, attempt: int) -> None:
         step.service,
         step.name,
         {"service": step.service, "attempt": attempt},
-        sentence(f"{step.service} {third_person(step.compensate.text)}"),
+        step.sentences.compensated,
     )
 
 
