@@ -2,7 +2,9 @@
 // by colour, icon and word, and dots travelling along the edges as messages move.
 
 import { setIcon, STATE_WORDS, stateIcon, svgEl } from "./icons.js";
-import { arcPath, mapLayout, pathOffsets, travelPath } from "./layout.js";
+import {
+  arcPath, LABEL_DX, LABEL_DY, labelFrames, mapLayout, pathOffsets, travelPath,
+} from "./layout.js";
 
 let instances = 0;
 
@@ -133,14 +135,20 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       el.noteText = info.note;
     }
     const label = `${LABELS[actor] ?? actor}: ${word}${info.note ? ` — ${info.note}` : ""}`;
-    el.title.textContent = label;
-    el.g.setAttribute("aria-label", `${label}. Press Enter to break it.`);
+    if (el.label !== label) {
+      el.title.textContent = label;
+      el.g.setAttribute("aria-label", `${label}. Press Enter to break it.`);
+      el.label = label;
+    }
     if (actor === "bus") drawInflight(el, state);
   }
 
   function drawInflight(el, state) {
-    el.inflight.replaceChildren();
     const msgs = Object.values(state.inflight);
+    const shown = msgs.slice(0, 6).map((m) => `${m.source}:${m.name}`).join();
+    if (shown === el.inflightKey) return;
+    el.inflightKey = shown;
+    el.inflight.replaceChildren();
     const b = el.box;
     msgs.slice(0, 6).forEach((m, i) => {
       const source = layout.nodes[m.source];
@@ -166,7 +174,8 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
     const points = travelPath(layout, hop.from, hop.to, hop.via);
     if (!points) return;
     const dot = svgEl("g", { class: `dot ${hop.variant}` });
-    dot.append(svgEl("circle", { r: 7 }), svgEl("text", { x: 10, y: -8, class: "dot-label" }, hop.label));
+    const label = svgEl("text", { x: LABEL_DX, y: LABEL_DY, class: "dot-label" }, hop.label);
+    dot.append(svgEl("circle", { r: 7 }), label);
     dotLayer.append(dot);
     const offsets = pathOffsets(points);
     const frames = points.map((p, i) => ({
@@ -174,6 +183,11 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       opacity: hop.variant === "lost" && i === points.length - 1 ? 0 : 1,
     }));
     const anim = dot.animate(frames, { duration, easing: "ease-in-out", fill: "forwards" });
+    // The label fades out before it would cover the title of the node it reaches (or leaves);
+    // on the bus it rides along, which is where a message's name belongs.
+    const boxes = [layout.nodes[hop.from], layout.nodes[hop.to]].filter((b) => b && !b.bar);
+    const fade = labelFrames(points, boxes, String(hop.label ?? "").length * 7.2);
+    if (fade) label.animate(fade, { duration, easing: "ease-in-out", fill: "forwards" });
     anim.onfinish = () => dot.remove();
     anim.oncancel = () => dot.remove();
   }

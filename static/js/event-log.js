@@ -1,19 +1,70 @@
 // The event log: one row per event up to the cursor (time, actor, kind, narration), each with
-// data-kind. Clicking a row moves the cursor to that event. Rows are added and removed at the
-// end rather than redrawn, so a long run stays cheap.
+// data-kind. Clicking a row moves the cursor to that event. Rows are never redrawn: new events
+// append theirs, travelling back detaches the rows past the cursor (kept, to re-attach when the
+// cursor comes forward again) and only the current row's mark moves. A long log renders only a
+// window of WINDOW rows around what is in view: the others stay in the list, hidden, and a margin
+// keeps their measured height, so a frame's layout does not grow with the run.
 
 const LABELS = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
+export const WINDOW = 200;
 
-export function createEventLog(list, { onSeek = () => {} } = {}) {
-  let rows = [];
+/**
+ * How to go from `shown` attached rows (of `made` built ones) to `wanted`: detach [wanted, shown)
+ * or attach [shown, wanted), of which [made, wanted) must be built first.
+ */
+export function rowPlan(shown, made, wanted) {
+  if (wanted <= shown) return { detach: [wanted, shown], attach: [shown, shown], build: [made, made] };
+  return { detach: [shown, shown], attach: [shown, wanted], build: [made, Math.max(made, wanted)] };
+}
+
+/** The index of the row at `top` px, given row heights (an estimate for those not measured). */
+export function rowAt(heights, estimate, top, count) {
+  let y = 0;
+  for (let i = 0; i < count; i += 1) {
+    y += heights[i] ?? estimate;
+    if (y > top) return i;
+  }
+  return Math.max(0, count - 1);
+}
+
+/**
+ * The rows to render, [lo, hi) of `count`: all of a short log; else `size` rows ending a little
+ * after `focus` (the current row, to reveal), or around `at` (the row in view after a scroll)
+ * unless the current window `was` already holds it with room to spare.
+ */
+export function rowWindow({ count, size = WINDOW, focus = null, at = 0, was = null }) {
+  if (count <= size) return { lo: 0, hi: count };
+  const margin = Math.floor(size / 4);
+  if (focus === null && was && was.hi <= count && at - was.lo >= margin && was.hi - at >= margin) {
+    return was;
+  }
+  const hi = focus === null ? at + size / 2 : focus + 1 + margin;
+  const end = Math.max(size, Math.min(count, Math.round(hi)));
+  return { lo: end - size, hi: end };
+}
+
+export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } = {}) {
+  let rows = []; // every row built for this list; the first `shown` are attached
+  let shown = 0;
   let identity = "";
+  let current = null;
+  let reveal = false;
+  let showMode = false;
+  let heights = [];
+  let measured = { sum: 0, count: 0 };
+  let win = { lo: 0, hi: 0 }; // attached rows outside it are hidden
+  let seenTop = null;
+  let spacer = { top: null, bottom: null };
+  let width = 0;
 
   list.addEventListener("click", (ev) => {
     const row = ev.target.closest("li[data-index]");
     if (row) onSeek(Number(row.dataset.index) + 1, row.event);
   });
-
-  let showMode = false;
+  list.addEventListener("scroll", () => {
+    seenTop = list.scrollTop;
+    onScroll();
+  }, { passive: true });
 
   function rowFor(event, index) {
     const li = document.createElement("li");
@@ -38,33 +89,96 @@ export function createEventLog(list, { onSeek = () => {} } = {}) {
     return li;
   }
 
+  function detach(from, to) {
+    if (from >= to) return;
+    const range = document.createRange();
+    range.setStartBefore(rows[from]);
+    range.setEndAfter(rows[to - 1]);
+    range.deleteContents();
+  }
+
+  function estimate() {
+    return measured.count ? measured.sum / measured.count : 56;
+  }
+
+  /** Hide and show only the rows whose side of the window changed. */
+  function moveWindow(next, attachedBefore) {
+    const inside = (i) => i >= next.lo && i < next.hi;
+    for (let i = win.lo; i < Math.min(win.hi, attachedBefore); i += 1) if (!inside(i)) rows[i].hidden = true;
+    for (let i = next.lo; i < Math.min(next.hi, attachedBefore); i += 1) rows[i].hidden = false;
+    win = next;
+    let above = 0;
+    let below = 0;
+    const guess = estimate();
+    for (let i = 0; i < shown; i += 1) {
+      if (i < win.lo) above += heights[i] ?? guess;
+      else if (i >= win.hi) below += heights[i] ?? guess;
+    }
+    // The hidden rows' height, as margins of the first and last shown rows (padding on the list
+    // would grow the list itself rather than what it scrolls).
+    spacer.top?.style.removeProperty("margin-top");
+    spacer.bottom?.style.removeProperty("margin-bottom");
+    spacer = { top: above ? rows[win.lo] : null, bottom: below ? rows[win.hi - 1] : null };
+    spacer.top?.style.setProperty("margin-top", `${Math.round(above)}px`);
+    spacer.bottom?.style.setProperty("margin-bottom", `${Math.round(below)}px`);
+  }
+
   return {
     /** Show `events` (the visible prefix); `key` changes when a different run is shown. */
     render(events, key, { withMode = false } = {}) {
-      const first = events[0];
+      const first = events[0] ?? rows[0]?.event;
       const id = `${key}|${withMode}|${first ? `${first.run_id}:${first.seq}` : ""}`;
-      showMode = withMode;
-      if (id !== identity) {
+      // Rows already built must show these very events; a different list starts over.
+      const last = Math.min(events.length, rows.length) - 1;
+      if (id !== identity || (last >= 0 && rows[last].event !== events[last])) {
         list.replaceChildren();
         rows = [];
+        shown = 0;
+        current = null;
+        heights = [];
+        measured = { sum: 0, count: 0 };
+        win = { lo: 0, hi: 0 };
+        spacer = { top: null, bottom: null };
         identity = id;
       }
-      while (rows.length > events.length) rows.pop().remove();
-      const fresh = [];
-      for (let i = rows.length; i < events.length; i += 1) {
-        const li = rowFor(events[i], i);
-        rows.push(li);
-        fresh.push(li);
+      showMode = withMode;
+      const plan = rowPlan(shown, rows.length, events.length);
+      for (let i = plan.build[0]; i < plan.build[1]; i += 1) rows.push(rowFor(events[i], i));
+      detach(...plan.detach);
+      const attachedBefore = Math.min(shown, events.length);
+      shown = events.length;
+      const now = rows[shown - 1] ?? null;
+      if (now !== current) reveal = now !== null;
+      const at = seenTop === null ? 0 : rowAt(heights, estimate(), seenTop, shown);
+      const next = rowWindow({ count: shown, focus: reveal ? shown - 1 : null, at, was: win });
+      for (let i = plan.attach[0]; i < plan.attach[1]; i += 1) rows[i].hidden = i < next.lo || i >= next.hi;
+      if (plan.attach[1] > plan.attach[0]) list.append(...rows.slice(...plan.attach));
+      moveWindow(next, attachedBefore);
+      if (now !== current) {
+        current?.removeAttribute("aria-current");
+        now?.setAttribute("aria-current", "step");
+        current = now;
       }
-      if (fresh.length) list.append(...fresh);
-      list.querySelector("[aria-current]")?.removeAttribute("aria-current");
-      const current = rows[rows.length - 1];
-      if (current) {
-        current.setAttribute("aria-current", "step");
-        const top = current.offsetTop;
-        if (top < list.scrollTop || top + current.offsetHeight > list.scrollTop + list.clientHeight) {
-          list.scrollTop = Math.max(0, top - list.clientHeight + current.offsetHeight + 8);
+    },
+    /** After every part of the page has drawn: measure new rows, then scroll the current one into view. */
+    settle() {
+      if (shown > WINDOW && list.clientWidth !== width) {
+        width = list.clientWidth; // rows reflow: their heights must be measured again
+        heights = [];
+        measured = { sum: 0, count: 0 };
+      }
+      for (let i = win.lo; i < win.hi; i += 1) {
+        if (heights[i] === undefined) {
+          heights[i] = rows[i].offsetHeight;
+          measured = { sum: measured.sum + heights[i], count: measured.count + 1 };
         }
+      }
+      if (!reveal || !current) return;
+      reveal = false;
+      const top = current.offsetTop;
+      const bottom = top + current.offsetHeight;
+      if (top < list.scrollTop || bottom > list.scrollTop + list.clientHeight) {
+        list.scrollTop = Math.max(0, bottom - list.clientHeight + 8);
       }
     },
   };

@@ -224,3 +224,45 @@ export function pathOffsets(points) {
   const total = lengths[lengths.length - 1] || 1;
   return lengths.map((l) => l / total);
 }
+
+/**
+ * Opacity keyframes for a travelling dot's label, on the same offsets as the dot (fractions of
+ * the path): shown only while the label (LABEL_DX, LABEL_DY from the dot, `width` px wide) is
+ * clear of the boxes the dot leaves and reaches, so it never covers a node's title. Null when it
+ * is never clear (the label then stays on).
+ */
+export function labelFrames(points, boxes, width, steps = 48) {
+  const offsets = pathOffsets(points);
+  const covers = (p) => boxes.some((b) => b && p.x + LABEL_DX < b.x + b.w && b.x < p.x + LABEL_DX + width
+    && p.y + LABEL_DY - 14 < b.y + b.h && b.y < p.y + LABEL_DY + 2);
+  let start = null;
+  let end = null;
+  for (let k = 0; k <= steps; k += 1) {
+    if (!covers(pointAt(points, offsets, k / steps))) {
+      start ??= k / steps;
+      end = k / steps;
+    }
+  }
+  if (start === null || end - start < 0.1) return null;
+  const mid = (start + end) / 2;
+  return [
+    { opacity: start > 0 ? 0 : 1, offset: 0 },
+    { opacity: start > 0 ? 0 : 1, offset: start },
+    { opacity: 1, offset: Math.min(start + 0.05, mid) },
+    { opacity: 1, offset: Math.max(end - 0.05, mid) },
+    { opacity: end < 1 ? 0 : 1, offset: end },
+    { opacity: end < 1 ? 0 : 1, offset: 1 },
+  ];
+}
+
+export const LABEL_DX = 10;
+export const LABEL_DY = -8;
+
+function pointAt(points, offsets, f) {
+  let i = 1;
+  while (i < points.length - 1 && offsets[i] < f) i += 1;
+  const span = offsets[i] - offsets[i - 1] || 1;
+  const k = Math.min(1, Math.max(0, (f - offsets[i - 1]) / span));
+  return { x: points[i - 1].x + (points[i].x - points[i - 1].x) * k,
+    y: points[i - 1].y + (points[i].y - points[i - 1].y) * k };
+}

@@ -6,11 +6,13 @@ import { createControls } from "./controls.js";
 import { createEventLog } from "./event-log.js";
 import { createFailControls } from "./fail-popover.js";
 import { FAILURE_KINDS, parseSpec } from "./failures.js";
-import { computeMetrics } from "./metrics.js";
+import { addEvent, emptyMetrics } from "./metrics.js";
 import { createMetricsPanel } from "./metrics-panel.js";
 import { createNarration } from "./narration.js";
 import { createNotices } from "./notices.js";
 import { createPane } from "./pane.js";
+import { frameCursor } from "./playback.js";
+import { createPrefixCache } from "./prefix-cache.js";
 import { createSession } from "./session.js";
 import { connectSocket } from "./socket.js";
 import { STATE_WORDS, stateIcon } from "./icons.js";
@@ -123,9 +125,12 @@ async function boot() {
   })]));
   const log = createEventLog($("event-log"), {
     onSeek: (n, event) => (inputs.compare ? compare.seekTime(event?.t_ms ?? 0) : session.seek(n)),
+    onScroll: schedule,
   });
   const narration = createNarration($("narration"));
   const metrics = createMetricsPanel($("metrics"));
+  const sums = Object.fromEntries(["live", ...COMPARED_MODES].map((m) => [m, createPrefixCache(addEvent)]));
+  const metricsAt = (which, events, cursor, key) => sums[which].at(events, cursor, key, emptyMetrics);
 
   async function setMode(mode) {
     if (mode === "compare") {
@@ -194,19 +199,31 @@ async function boot() {
     return moving ? Math.min(700, 900 / inputs.speed) : 600;
   }
 
+  // At speed max events can arrive faster than frames: each frame draws at most this many more.
+  const FRAME_BUDGET = 16;
+  const drawn = { key: "", cursor: 0, behind: false };
+
   function renderLive() {
     const pb = session.playback;
-    const moving = session.moving();
+    const key = session.run.id ?? "";
+    const cursor = frameCursor({ drawn: drawn.cursor, cursor: pb.cursor, sameRun: key === drawn.key,
+      playing: session.moving() || drawn.behind, budget: FRAME_BUDGET });
+    drawn.key = key;
+    drawn.cursor = cursor;
+    drawn.behind = cursor < pb.cursor;
+    if (drawn.behind) schedule();
+    const moving = session.moving() || drawn.behind;
     const state = livePane.render({
-      events: pb.events, cursor: pb.cursor, scenario: scenario(), mode: inputs.mode,
-      key: session.run.id ?? "", narrow: narrow("map-live"), duration: hopDuration(moving),
-      reduced: reduced.matches,
+      events: pb.events, cursor, scenario: scenario(), mode: inputs.mode,
+      key, narrow: narrow("map-live"), duration: hopDuration(moving),
+      reduced: reduced.matches, through: drawn.behind ? cursor : pb.length,
     });
-    const visible = pb.visible();
-    log.render(visible, session.run.id ?? "");
-    narration.render(pb.current(), { fast: moving && (inputs.speed === "max" || inputs.speed > 2) });
-    metrics.render([{ name: MODE_NAMES[inputs.mode] ?? inputs.mode, metrics: computeMetrics(visible) }]);
-    return { status: statusWord(state, moving), moving, cursor: pb.cursor, total: pb.length, tMs: state.tMs };
+    log.render(pb.events.slice(0, cursor), key);
+    narration.render(pb.events[cursor - 1] ?? null,
+      { fast: moving && (inputs.speed === "max" || inputs.speed > 2) });
+    metrics.render([{ name: MODE_NAMES[inputs.mode] ?? inputs.mode,
+      metrics: metricsAt("live", pb.events, cursor, key) }]);
+    return { status: statusWord(state, moving), moving, cursor, total: pb.length, tMs: state.tMs };
   }
 
   function renderCompare() {
@@ -226,12 +243,29 @@ async function boot() {
     narration.render(last, { fast: moving && inputs.speed === "max",
       prefix: last ? `${MODE_NAMES[last.mode] ?? last.mode}: ` : "" });
     metrics.render(COMPARED_MODES.map((m) => ({ name: MODE_NAMES[m],
-      metrics: computeMetrics(compare.runs[m].slice(0, compare.cursorFor(m))) })));
+      metrics: metricsAt(m, compare.runs[m], compare.cursorFor(m), `${m}|${key}`) })));
     const words = COMPARED_MODES.map((m) => statusWord(states[m], moving));
     const status = words.every((w) => w === words[0]) ? words[0]
       : words.every((w) => states[COMPARED_MODES[words.indexOf(w)]].outcome) ? words.join(" / ")
         : words.includes("crashed") ? "crashed" : moving ? "running" : "paused";
     return { status, moving, cursor: compare.clock, total: compare.total, tMs: compare.tMs() };
+  }
+
+  const pageTitle = doc.title;
+  let described;
+  /** The header and the tab say which saga is loaded (the catalog's title and description). */
+  function describeScenario(loaded) {
+    if (loaded === described) return;
+    described = loaded;
+    const title = loaded?.title ?? loaded?.name;
+    doc.title = title ? `${title} · ${pageTitle}` : pageTitle;
+    const tagline = $("tagline");
+    if (!tagline || !title) return;
+    const name = doc.createElement("strong");
+    name.className = "scenario-title";
+    name.textContent = title;
+    const about = loaded.description ? ` — ${loaded.description.trim()}` : ".";
+    tagline.replaceChildren(name, `${about} Break a step and watch the compensations run back.`);
   }
 
   let urlTimer = 0;
@@ -255,11 +289,16 @@ async function boot() {
       seed: inputs.seed,
     });
     fails.render({ scenarioSteps: stepsOf(), failureKinds: kinds, failures: inputs.failures });
+    describeScenario(scenario());
+    // Every write above, then the layout reads: one layout per frame, however long the run.
+    for (const pane of inputs.compare ? Object.values(comparePanes) : [livePane]) pane.settle();
+    log.settle();
     writeUrl(view.cursor);
   }
 
   fillLegend($("legend"));
-  render();
+  // The first picture is drawn in the first frame, after the browser has painted the page.
+  schedule();
   kickoff();
 }
 

@@ -25,38 +25,43 @@ export const METRIC_LABELS = Object.freeze({
  * bytesPersisted: the UTF-8 size of each event as the history store appends it.
  */
 export function computeMetrics(events) {
-  const m = {
+  return events.reduce(addEvent, emptyMetrics());
+}
+
+/** The metrics before any event. */
+export function emptyMetrics() {
+  return {
     messages: 0, hops: 0, retries: 0, redeliveries: 0, compensations: 0,
-    latencyMs: 0, bytesPersisted: 0, events: events.length,
+    latencyMs: 0, bytesPersisted: 0, events: 0, startMs: null,
   };
-  let first = null;
-  let last = null;
-  for (const e of events) {
-    const kind = e.kind;
-    const viaCoordinator = e.mode !== "choreography";
-    if (COMMANDS.has(kind) && viaCoordinator && e.actor === "orchestrator") {
-      m.messages += 1;
-      m.hops += 1;
-    } else if (REPLIES.has(kind) && viaCoordinator && e.actor !== "orchestrator") {
-      m.messages += 1;
-      m.hops += 1;
-    }
-    if (kind === "message.published") {
-      m.messages += 1;
-      m.hops += 1;
-    } else if (kind === "message.delivered") m.hops += 1;
-    else if (kind === "message.dropped") {
-      m.hops += 1;
-      m.redeliveries += 1;
-    }
-    if (kind === "step.retry_scheduled" || kind === "compensation.retry_scheduled") m.retries += 1;
-    if (kind === "compensation.succeeded") m.compensations += 1;
-    if (typeof e.t_ms === "number") {
-      if (first === null) first = e.t_ms;
-      last = e.t_ms;
-    }
-    m.bytesPersisted += encoder.encode(JSON.stringify(e)).length;
+}
+
+/** The metrics with one more event: a new object, so a running total can be kept per prefix. */
+export function addEvent(prev, e) {
+  const m = { ...prev, events: prev.events + 1 };
+  const kind = e.kind;
+  const viaCoordinator = e.mode !== "choreography";
+  if (COMMANDS.has(kind) && viaCoordinator && e.actor === "orchestrator") {
+    m.messages += 1;
+    m.hops += 1;
+  } else if (REPLIES.has(kind) && viaCoordinator && e.actor !== "orchestrator") {
+    m.messages += 1;
+    m.hops += 1;
   }
-  if (first !== null) m.latencyMs = last - first;
+  if (kind === "message.published") {
+    m.messages += 1;
+    m.hops += 1;
+  } else if (kind === "message.delivered") m.hops += 1;
+  else if (kind === "message.dropped") {
+    m.hops += 1;
+    m.redeliveries += 1;
+  }
+  if (kind === "step.retry_scheduled" || kind === "compensation.retry_scheduled") m.retries += 1;
+  if (kind === "compensation.succeeded") m.compensations += 1;
+  if (typeof e.t_ms === "number") {
+    if (m.startMs === null) m.startMs = e.t_ms;
+    m.latencyMs = e.t_ms - m.startMs;
+  }
+  m.bytesPersisted += encoder.encode(JSON.stringify(e)).length;
   return m;
 }

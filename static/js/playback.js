@@ -136,3 +136,14 @@ export function mergeByTime(...runs) {
   tagged.sort((a, b) => (a.e.t_ms ?? 0) - (b.e.t_ms ?? 0) || a.r - b.r || a.i - b.i);
   return tagged.map((x) => x.e);
 }
+
+/**
+ * The cursor to draw in this frame. While a run plays, the picture moves at most `budget` events
+ * past the one drawn last (none yet, for a new run), so a frame's work stays bounded however many
+ * events arrived since: the view catches up over the next frames. Any other move is drawn at once.
+ */
+export function frameCursor({ drawn, cursor, sameRun, playing, budget }) {
+  const from = sameRun ? drawn : 0;
+  if (!playing || cursor <= from) return cursor;
+  return Math.min(cursor, from + budget);
+}

@@ -1,5 +1,9 @@
 // The swimlane: a sequence diagram over virtual time. One lane per actor, an arrow per call or
 // message, retries and compensations marked, the cursor drawn; events after it are faded.
+// Drawn incrementally: new events append their marks, a cursor move re-marks only the events it
+// passed, and the whole chart is redrawn only when the lanes change (another run or a new actor).
+// The chart is a row of SVG tiles TILE px wide: only the last one grows, because resizing one SVG
+// holding a thousand marks costs the browser a layout of all of them.
 
 import { svgEl } from "./icons.js";
 import { hopFor } from "./diagram.js";
@@ -10,28 +14,70 @@ const LEFT = 16;
 const MIN_GAP = 18;
 const MAX_GAP = 150;
 const PX_PER_MS = 0.9;
+const TILE = 1024;
+const MARK = 8; // how far a mark reaches either side of its x
 const LABELS = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
 
 /**
  * x for each event: proportional to virtual time, but never closer than MIN_GAP and with long
- * waits (retry back-off, timeouts) compressed to MAX_GAP and flagged as a break.
+ * waits (retry back-off, timeouts) compressed to MAX_GAP and flagged as a break. `tiles` are
+ * where the chart's tiles start: a tile ends about TILE px on, between two marks and clear of
+ * both. Given the answer for a prefix of `events` (`from`), only the events after it are placed.
  */
-export function timePositions(events) {
-  const xs = [];
-  const breaks = [];
-  let x = LEFT;
-  let prevT = null;
-  for (let i = 0; i < events.length; i += 1) {
+export function timePositions(events, from = null) {
+  const xs = from ? [...from.xs] : [];
+  const breaks = from ? [...from.breaks] : [];
+  const tiles = from ? [...from.tiles] : [0];
+  let x = from ? from.x : LEFT;
+  let prevT = from ? from.lastT : null;
+  for (let i = xs.length; i < events.length; i += 1) {
     const t = events[i].t_ms ?? 0;
     if (prevT !== null) {
       const ideal = (t - prevT) * PX_PER_MS;
+      const gap = Math.min(MAX_GAP, Math.max(MIN_GAP, ideal));
+      if (x + gap + MARK - tiles[tiles.length - 1] > TILE) tiles.push(x + Math.min(gap / 2, 12));
       if (ideal > MAX_GAP) breaks.push({ x: x + MAX_GAP / 2, ms: t - prevT });
-      x += Math.min(MAX_GAP, Math.max(MIN_GAP, ideal));
+      x += gap;
     }
     xs.push(x);
     prevT = t;
   }
-  return { xs, breaks, width: x + LEFT * 4 };
+  return { xs, breaks, tiles, width: x + LEFT * 4, x, lastT: prevT };
+}
+
+/** The tile that draws a mark at x: the last one starting at or before it. */
+export function tileIndex(tiles, x) {
+  let lo = 0;
+  let hi = tiles.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (tiles[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Which marks change when the cursor moves from `from` to `to` over `count` drawn events: the
+ * range [lo, hi) becomes future (moving back) or past (moving forward).
+ */
+export function cursorMarks(from, to, count) {
+  const lo = Math.min(from, to);
+  const hi = Math.min(Math.max(from, to), count);
+  return { lo, hi: Math.max(lo, hi), future: to < from };
+}
+
+/** The index of the x in ascending `xs` nearest to `x` (the first of a tie); -1 when empty. */
+export function nearestIndex(xs, x) {
+  if (!xs.length) return -1;
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && Math.abs(xs[lo - 1] - x) <= Math.abs(xs[lo] - x) ? lo - 1 : lo;
 }
 
 /** How an event is drawn: an arrow between lanes or a mark on one lane, with its category. */
@@ -66,73 +112,105 @@ export function laneOrder(actors, events) {
   return lanes;
 }
 
+/** True when an event mentions an actor that has no lane yet. */
+function needsLane(lanes, e) {
+  return [e.actor, e.detail?.target, e.detail?.service].some((a) => a && !lanes.has(a));
+}
+
 export function createSwimlane(root, { onSeek = () => {} } = {}) {
   const labels = svgEl("svg", { class: "lane-labels", "aria-hidden": "true" });
   const scroller = document.createElement("div");
   scroller.className = "lane-scroll";
-  const chart = svgEl("svg", { class: "lane-chart", role: "img" });
-  scroller.append(chart);
+  const strip = document.createElement("div");
+  strip.className = "lane-chart";
+  strip.setAttribute("role", "img");
+  const cursorLine = document.createElement("div");
+  cursorLine.className = "lane-cursor";
+  scroller.append(strip);
   root.append(labels, scroller);
 
-  let drawn = [];
   let key = "";
+  let first = null;
   let lanes = [];
-  let xs = [];
-  let cursorLine = null;
-  let cursor = -1;
+  let laneSet = new Set();
+  let pos = timePositions([]);
+  let tiles = [];
+  let drawn = [];
+  let marked = 0; // drawn[i] is marked future exactly when i >= marked
+  let height = 0;
+  let cursorX = null;
+  let label = "";
+  let scrollTo = null;
 
   function laneY(actor) {
     const i = lanes.indexOf(actor);
     return TOP + (i < 0 ? lanes.length : i) * LANE + LANE / 2;
   }
 
-  function rebuild(events, actors) {
+  function rebuild(events, actors, cursor) {
     lanes = laneOrder(actors, events);
-    const pos = timePositions(events);
-    xs = pos.xs;
-    const height = TOP + lanes.length * LANE + 8;
+    laneSet = new Set(lanes);
+    height = TOP + lanes.length * LANE + 8;
     labels.setAttribute("viewBox", `0 0 120 ${height}`);
     labels.setAttribute("height", String(height));
     labels.replaceChildren(...lanes.map((a) => svgEl("text", {
       x: 114, y: laneY(a) + 4, "text-anchor": "end", class: "lane-name",
     }, LABELS[a] ?? a)));
-    chart.setAttribute("viewBox", `0 0 ${pos.width} ${height}`);
-    chart.setAttribute("width", String(pos.width));
-    chart.setAttribute("height", String(height));
-    chart.replaceChildren();
-    for (const a of lanes) {
-      chart.append(svgEl("line", { x1: 0, x2: pos.width, y1: laneY(a), y2: laneY(a), class: "lane" }));
+    strip.style.height = `${height}px`;
+    cursorLine.style.height = `${height - TOP + 6}px`;
+    strip.replaceChildren(cursorLine);
+    tiles = [];
+    pos = timePositions([]);
+    drawn = [];
+    marked = cursor;
+    cursorX = null;
+    extend(events);
+  }
+
+  function tile(index) {
+    while (tiles.length <= index) {
+      const x0 = pos.tiles[tiles.length];
+      const svg = svgEl("svg", { class: "lane-tile", height });
+      const lines = lanes.map((a) => svgEl("line", { x1: x0, y1: laneY(a), y2: laneY(a), class: "lane" }));
+      const events = svgEl("g");
+      svg.append(...lines, events);
+      strip.insertBefore(svg, cursorLine);
+      tiles.push({ svg, lines, events, x0, width: -1 });
     }
-    for (const b of pos.breaks) {
-      chart.append(svgEl("text", { x: b.x, y: 14, class: "lane-break", "text-anchor": "middle" },
-        `⋯ ${b.ms} ms`));
-    }
-    drawn = events.map((e, i) => drawEvent(e, xs[i], i));
-    cursorLine = svgEl("line", { y1: TOP - 6, y2: height, class: "lane-cursor" });
-    chart.append(cursorLine);
-    cursor = -1;
+    return tiles[index];
+  }
+
+  function size(t, width) {
+    if (t.width === width) return;
+    t.width = width;
+    t.svg.setAttribute("width", String(width));
+    t.svg.setAttribute("viewBox", `${t.x0} 0 ${width} ${height}`);
+    for (const line of t.lines) line.setAttribute("x2", String(t.x0 + width));
   }
 
   function extend(events) {
+    const knownBreaks = pos.breaks.length;
     const before = drawn.length;
-    const pos = timePositions(events);
-    xs = pos.xs;
-    chart.setAttribute("viewBox", `0 0 ${pos.width} ${chart.getAttribute("height")}`);
-    chart.setAttribute("width", String(pos.width));
-    for (const line of chart.querySelectorAll("line.lane")) line.setAttribute("x2", String(pos.width));
-    const knownBreaks = timePositions(events.slice(0, before)).breaks.length;
+    pos = timePositions(events, pos);
     for (const b of pos.breaks.slice(knownBreaks)) {
-      chart.insertBefore(svgEl("text", { x: b.x, y: 14, class: "lane-break", "text-anchor": "middle" },
-        `⋯ ${b.ms} ms`), cursorLine);
+      tile(tileIndex(pos.tiles, b.x)).events.append(svgEl("text", {
+        x: b.x, y: 14, class: "lane-break", "text-anchor": "middle",
+      }, `⋯ ${b.ms} ms`));
     }
-    for (let i = before; i < events.length; i += 1) drawn.push(drawEvent(events[i], xs[i], i));
-    chart.append(cursorLine);
-    cursor = -1;
+    for (let i = before; i < events.length; i += 1) {
+      const g = drawEvent(events[i], pos.xs[i], i);
+      drawn.push(g);
+      tile(tileIndex(pos.tiles, pos.xs[i])).events.append(g);
+    }
+    tile(pos.tiles.length - 1);
+    tiles.forEach((t, k) => size(t, (pos.tiles[k + 1] ?? pos.width) - t.x0));
   }
 
   function drawEvent(event, x, i) {
     const mark = eventMark(event);
-    const g = svgEl("g", { class: `lane-event ${mark.category}`, "data-index": i });
+    const g = svgEl("g", {
+      class: `lane-event ${mark.category}${i >= marked ? " future" : ""}`, "data-index": i,
+    });
     if (mark.type === "arrow") {
       const y1 = laneY(mark.from);
       const y2 = laneY(mark.to);
@@ -150,53 +228,62 @@ export function createSwimlane(root, { onSeek = () => {} } = {}) {
       }
     }
     g.append(svgEl("title", {}, `${event.t_ms} ms · ${event.kind} · ${event.narration ?? ""}`));
-    g.addEventListener("click", (ev) => {
-      ev.stopPropagation();
-      onSeek(i + 1);
-    });
-    chart.append(g);
     return g;
   }
 
-  chart.addEventListener("click", (ev) => {
-    if (!xs.length) return;
-    const rect = chart.getBoundingClientRect();
-    const scale = Number(chart.getAttribute("width")) / rect.width || 1;
-    const x = (ev.clientX - rect.left) * scale;
-    let best = 0;
-    xs.forEach((v, i) => {
-      if (Math.abs(v - x) < Math.abs(xs[best] - x)) best = i;
-    });
-    onSeek(best + 1);
+  /** Re-mark only the drawn events the cursor passed since the last render. */
+  function markPast(cursor) {
+    const { lo, hi, future } = cursorMarks(marked, cursor, drawn.length);
+    for (let i = lo; i < hi; i += 1) drawn[i].classList.toggle("future", future);
+    marked = cursor;
+  }
+
+  function placeCursor(cursor) {
+    const x = cursor > 0 ? pos.xs[cursor - 1] : LEFT / 2;
+    if (x === cursorX) return false;
+    cursorLine.style.transform = `translateX(${x}px)`;
+    cursorX = x;
+    return true;
+  }
+
+  strip.addEventListener("click", (ev) => {
+    const mark = ev.target.closest?.("g.lane-event");
+    if (mark) onSeek(Number(mark.dataset.index) + 1);
+    else if (pos.xs.length) onSeek(nearestIndex(pos.xs, ev.clientX - strip.getBoundingClientRect().left) + 1);
   });
 
   return {
+    /** Draw `events` with the first `cursorIndex` of them as past; writes only, no layout reads. */
     render(events, cursorIndex, actors, { runId = "", follow = true } = {}) {
       const newKey = `${runId}|${actors.join(",")}`;
-      const sameLanes = laneOrder(actors, events).length === lanes.length;
-      if (newKey !== key || !sameLanes || events.length < drawn.length) {
-        rebuild(events, actors);
+      const fresh = events.slice(drawn.length);
+      if (newKey !== key || events.length < drawn.length || events[0] !== first
+          || fresh.some((e) => needsLane(laneSet, e))) {
         key = newKey;
-      } else if (events.length > drawn.length) {
-        extend(events);
+        first = events[0];
+        rebuild(events, actors, cursorIndex);
+      } else {
+        markPast(cursorIndex);
+        if (fresh.length) extend(events);
       }
-      if (cursorIndex !== cursor) {
-        drawn.forEach((g, i) => g.classList.toggle("future", i >= cursorIndex));
-        const x = cursorIndex > 0 ? xs[cursorIndex - 1] : LEFT / 2;
-        cursorLine.setAttribute("x1", String(x));
-        cursorLine.setAttribute("x2", String(x));
-        cursor = cursorIndex;
-        if (follow) {
-          const target = x - scroller.clientWidth * 0.7;
-          if (x < scroller.scrollLeft || x > scroller.scrollLeft + scroller.clientWidth - 20) {
-            scroller.scrollLeft = Math.max(0, target);
-          }
-        }
-      }
+      if (placeCursor(cursorIndex) && follow) scrollTo = cursorX;
       const last = events[cursorIndex - 1];
-      chart.setAttribute("aria-label", `Timeline of ${events.length} events over ${
+      const text = `Timeline of ${events.length} events over ${
         events.length ? events[events.length - 1].t_ms : 0} ms of virtual time; cursor at ${
-        last ? `${last.t_ms} ms, ${last.kind}` : "the start"}.`);
+        last ? `${last.t_ms} ms, ${last.kind}` : "the start"}.`;
+      if (text !== label) {
+        strip.setAttribute("aria-label", text);
+        label = text;
+      }
+    },
+    /** After every part of the page has drawn: scroll the cursor into view (one layout read). */
+    settle() {
+      if (scrollTo === null) return;
+      const x = scrollTo;
+      scrollTo = null;
+      const left = scroller.scrollLeft;
+      const width = scroller.clientWidth;
+      if (x < left || x > left + width - 20) scroller.scrollLeft = Math.max(0, x - width * 0.7);
     },
   };
 }

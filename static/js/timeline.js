@@ -303,14 +303,15 @@ export function statusWord(state, moving) {
 
 /** Every actor the events mention, in first-seen order (to keep the layout still while seeking). */
 export function actorsIn(events) {
-  const seen = new Set();
-  for (const e of events) {
-    const d = e.detail ?? {};
-    for (const a of [e.actor, d.service, d.target, ...(Array.isArray(d.targets) ? d.targets : [])]) {
-      if (a) seen.add(a);
-    }
-  }
-  return [...seen];
+  return events.reduce(addActors, []);
+}
+
+/** `actors` with whoever `event` mentions added at the end (the same list when nobody is new). */
+export function addActors(actors, event) {
+  const d = event.detail ?? {};
+  const mentioned = [event.actor, d.service, d.target, ...(Array.isArray(d.targets) ? d.targets : [])];
+  const fresh = [...new Set(mentioned.filter((a) => a && !actors.includes(a)))];
+  return fresh.length ? [...actors, ...fresh] : actors;
 }
 
 /** The state with `actors` present (idle when not seen yet), keeping existing ones in order. */

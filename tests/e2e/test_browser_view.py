@@ -94,15 +94,47 @@ def test_clicking_the_timeline_travels_to_that_moment(page: Page, watch):
     page.get_by_test_id("play").click()
     status_is(page, "compensated")
     total = log_rows(page).count()
-    chart = page.get_by_test_id("timeline").locator("svg").last
-    box = chart.bounding_box()
-    chart.click(position={"x": 4, "y": box["height"] / 2})
+    start = page.get_by_test_id("timeline").locator("svg").nth(1)  # after the lane names
+    box = start.bounding_box()
+    start.click(position={"x": 4, "y": box["height"] / 2})
     expect(log_rows(page)).to_have_count(1)
     status_is(page, "paused")
     expect(page.get_by_test_id("node-InventoryService")).to_have_attribute("data-state", "idle")
     page.get_by_test_id("event-log").locator("> li").last.click()
     expect(log_rows(page)).to_have_count(1)
     assert total > 1
+
+
+def test_a_long_log_keeps_a_row_per_event_and_scrolls_back_to_the_first(page: Page, watch):
+    query = "mode=orchestration&fail=shipping&fail=payment:compensate:100&seed=5"
+    expected = page.request.get(f"/api/trace?{query}").json()["events"]
+    page.goto(f"/?{query}&speed=max")
+    page.get_by_test_id("play").click()
+    status_is(page, "compensated", timeout=30_000)
+    assert kinds(page) == [e["kind"] for e in expected]
+    first = log_rows(page).first
+    expect(first).to_be_hidden()  # far above the rows in view, it is not laid out
+    page.get_by_test_id("event-log").hover()
+    for _ in range(60):
+        if first.is_visible():
+            break
+        page.mouse.wheel(0, -4000)
+    expect(first).to_be_visible()
+    first.click()
+    expect(log_rows(page)).to_have_count(1)
+    status_is(page, "paused")
+
+
+def test_the_header_names_the_scenario_that_is_loaded(page: Page, watch):
+    catalog = {s["name"]: s for s in page.request.get("/api/scenarios").json()["scenarios"]}
+    for name in ("travel", "checkout"):
+        page.goto(f"/?scenario={name}")
+        tagline = page.get_by_test_id("tagline")
+        expect(tagline).to_contain_text(catalog[name]["title"])
+        expect(tagline).to_contain_text(catalog[name]["description"])
+        expect(page).to_have_title(re.compile(re.escape(catalog[name]["title"])))
+    assert "checkout" not in catalog["travel"]["description"].lower()
+    expect(page.get_by_test_id("tagline")).not_to_contain_text(catalog["travel"]["title"])
 
 
 def test_clicking_a_service_arms_a_failure_of_its_step(page: Page, watch):

@@ -119,3 +119,13 @@ export const HYBRID_COMPLETES = run("hybrid", [
   ["saga.completed", "orchestrator", null, { committed: ["order"], compensated: [] }],
   ["message.delivered", "bus", null, { message_id: "h1", name: "OrderCreated", source: "OrderService", target: "Analytics", delivery: 1 }],
 ]);
+
+/** A long run: `events` played `times` over, renumbered and later each time (one run id). */
+export function repeated(events, times) {
+  const span = events[events.length - 1].t_ms + 10;
+  const out = [];
+  for (let k = 0; k < times; k += 1) {
+    for (const e of events) out.push({ ...e, seq: out.length + 1, t_ms: e.t_ms + k * span });
+  }
+  return out;
+}

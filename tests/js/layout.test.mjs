@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 
-import { bands, flowArcs, mapLayout, pathOffsets, travelPath } from "../../static/js/layout.js";
+import {
+  bands, flowArcs, LABEL_DX, LABEL_DY, labelFrames, mapLayout, pathOffsets, travelPath,
+} from "../../static/js/layout.js";
 import { baseActors } from "../../static/js/timeline.js";
 import { CHECKOUT } from "./fixtures.mjs";
 
@@ -69,5 +71,46 @@ describe("the choreography flow derived by the engine", () => {
   it("has no arc for events nobody consumes", () => {
     assert.ok(!arcs.some((a) => a.labels.includes("OrderCompleted")));
     assert.equal(arcs.length, 8);
+  });
+});
+
+describe("a travelling dot's label", () => {
+  const layout = mapLayout("orchestration", baseActors(CHECKOUT, "orchestration"), CHECKOUT);
+  const covers = (p, b, width) => p.x + LABEL_DX < b.x + b.w && b.x < p.x + LABEL_DX + width
+    && p.y + LABEL_DY - 14 < b.y + b.h && b.y < p.y + LABEL_DY + 2;
+  const at = (points, f) => {
+    const offsets = pathOffsets(points);
+    let i = 1;
+    while (i < points.length - 1 && offsets[i] < f) i += 1;
+    const k = (f - offsets[i - 1]) / (offsets[i] - offsets[i - 1]);
+    return { x: points[i - 1].x + (points[i].x - points[i - 1].x) * k,
+      y: points[i - 1].y + (points[i].y - points[i - 1].y) * k };
+  };
+  const opacity = (frames, f) => {
+    const j = frames.findIndex((x) => x.offset >= f);
+    const a = frames[Math.max(0, j - 1)];
+    const b = frames[j];
+    return b.offset === a.offset ? b.opacity : a.opacity + (b.opacity - a.opacity) * ((f - a.offset) / (b.offset - a.offset));
+  };
+
+  for (const [from, to] of [["orchestrator", "PaymentService"], ["PaymentService", "orchestrator"],
+    ["orchestrator", "ShippingService"]]) {
+    it(`"undo payment" from ${from} to ${to} never covers either node's title`, () => {
+      const points = travelPath(layout, from, to);
+      const boxes = [layout.nodes[from], layout.nodes[to]];
+      const width = "undo payment".length * 7.2;
+      const frames = labelFrames(points, boxes, width);
+      assert.ok(frames, "the label shows somewhere on the way");
+      for (let k = 0; k <= 100; k += 1) {
+        const p = at(points, k / 100);
+        if (boxes.some((b) => covers(p, b, width))) assert.equal(opacity(frames, k / 100), 0, `at ${k}%`);
+      }
+      assert.ok([0.3, 0.4, 0.5, 0.6].some((f) => opacity(frames, f) === 1), "readable mid-way");
+    });
+  }
+
+  it("a label that is never clear of the nodes stays on", () => {
+    const box = { x: 0, y: 0, w: 500, h: 500 };
+    assert.equal(labelFrames([{ x: 100, y: 100 }, { x: 300, y: 300 }], [box], 60), null);
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  fastForwardStep, mergeByTime, Playback, prefixAt, sharedTicks,
+  fastForwardStep, frameCursor, mergeByTime, Playback, prefixAt, sharedTicks,
 } from "../../static/js/playback.js";
 import { ORCHESTRATION_PAYMENT_FAILS as RUN } from "./fixtures.mjs";
 
@@ -101,5 +101,33 @@ describe("two runs on one virtual clock", () => {
 
   it("merging orders by time, first run first on ties", () => {
     assert.deepEqual(mergeByTime(a, b).map((e) => e.id), ["a1", "b1", "a2", "b2", "a3"]);
+  });
+});
+
+describe("drawing at speed max", () => {
+  const playing = { sameRun: true, playing: true, budget: 16 };
+
+  it("a frame draws at most a budget of events past the last one drawn", () => {
+    assert.equal(frameCursor({ ...playing, drawn: 100, cursor: 180 }), 116);
+    assert.equal(frameCursor({ ...playing, drawn: 100, cursor: 110 }), 110);
+  });
+
+  it("a new run is drawn from its first event, a budget at a time", () => {
+    assert.equal(frameCursor({ ...playing, sameRun: false, drawn: 700, cursor: 56 }), 16);
+  });
+
+  it("travelling back, or any move while paused, is drawn at once", () => {
+    assert.equal(frameCursor({ ...playing, drawn: 100, cursor: 3 }), 3);
+    assert.equal(frameCursor({ ...playing, playing: false, drawn: 0, cursor: 900 }), 900);
+  });
+
+  it("the view catches up with the events received in a bounded number of frames", () => {
+    let drawn = 0;
+    let frames = 0;
+    while (drawn < 1231) {
+      drawn = frameCursor({ ...playing, drawn, cursor: 1231 });
+      frames += 1;
+    }
+    assert.equal(frames, Math.ceil(1231 / 16));
   });
 });

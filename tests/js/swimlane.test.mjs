@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { hopFor } from "../../static/js/diagram.js";
-import { eventMark, laneOrder, timePositions } from "../../static/js/swimlane.js";
-import { CHOREOGRAPHY_INVENTORY_FAILS, ORCHESTRATION_PAYMENT_FAILS } from "./fixtures.mjs";
+import {
+  cursorMarks, eventMark, laneOrder, nearestIndex, tileIndex, timePositions,
+} from "../../static/js/swimlane.js";
+import { CHOREOGRAPHY_INVENTORY_FAILS, ORCHESTRATION_PAYMENT_FAILS, repeated } from "./fixtures.mjs";
+
+const LONG = repeated(CHOREOGRAPHY_INVENTORY_FAILS, 40);
 
 describe("where the swimlane puts each event", () => {
   it("later events are further right, never closer than the minimum gap", () => {
@@ -28,6 +32,51 @@ describe("where the swimlane puts each event", () => {
   it("lanes keep the given order and add whoever else the events mention", () => {
     assert.deepEqual(laneOrder(["orchestrator"], ORCHESTRATION_PAYMENT_FAILS),
       ["orchestrator", "OrderService", "PaymentService"]);
+  });
+});
+
+describe("drawing a long timeline a few events at a time", () => {
+  it("placing new events after the ones already placed gives what placing them all at once gives", () => {
+    let pos = timePositions([]);
+    for (let n = 3; n < LONG.length; n += 17) pos = timePositions(LONG.slice(0, n), pos);
+    pos = timePositions(LONG, pos);
+    assert.deepEqual(pos, timePositions(LONG));
+  });
+
+  it("the chart is cut into tiles about a screen wide, each ending between two marks", () => {
+    const { xs, breaks, tiles, width } = timePositions(LONG);
+    assert.ok(tiles.length > 5 && width > tiles.at(-1));
+    for (let k = 1; k < tiles.length; k += 1) {
+      assert.ok(tiles[k] - tiles[k - 1] <= 1024, `tile ${k - 1} is ${tiles[k] - tiles[k - 1]} px wide`);
+      const before = xs.filter((x) => x < tiles[k]).at(-1);
+      const after = xs.find((x) => x >= tiles[k]);
+      assert.ok(tiles[k] - before >= 8 && after - tiles[k] >= 8, `tile ${k} starts on a mark`);
+      for (const b of breaks) assert.ok(Math.abs(b.x - tiles[k]) >= 30, "a break label is cut");
+    }
+  });
+
+  it("every mark is drawn by the tile that spans its x", () => {
+    const { xs, tiles } = timePositions(LONG);
+    for (const x of xs) {
+      const k = tileIndex(tiles, x);
+      assert.ok(tiles[k] <= x && (k === tiles.length - 1 || x < tiles[k + 1]));
+    }
+  });
+
+  it("moving the cursor re-marks only the events it passed", () => {
+    assert.deepEqual(cursorMarks(10, 14, 100), { lo: 10, hi: 14, future: false });
+    assert.deepEqual(cursorMarks(14, 3, 100), { lo: 3, hi: 14, future: true });
+    assert.deepEqual(cursorMarks(7, 7, 100), { lo: 7, hi: 7, future: false });
+    assert.deepEqual(cursorMarks(90, 200, 100), { lo: 90, hi: 100, future: false });
+  });
+
+  it("a click lands on the nearest event", () => {
+    const xs = [16, 34, 52, 202, 220];
+    assert.equal(nearestIndex(xs, 0), 0);
+    assert.equal(nearestIndex(xs, 40), 1);
+    assert.equal(nearestIndex(xs, 150), 3);
+    assert.equal(nearestIndex(xs, 9999), 4);
+    assert.equal(nearestIndex([], 10), -1);
   });
 });
 
