@@ -1,11 +1,9 @@
 // Compare: choreography and orchestration side by side, same scenario, failures and seed, on one
 // shared virtual clock. Both whole runs come from /api/trace; playing moves the shared clock to
-// the next moment anything happens in either run.
+// the next moment anything happens in either run. Loaded the first time compare mode is used.
 
 import { canonicalSpec } from "./failures.js";
-import { mergeByTime, prefixAt, sharedTicks } from "./playback.js";
 
-export const COMPARED_MODES = Object.freeze(["choreography", "orchestration"]);
 const MAX_SPEED_TICK_MS = 16;
 
 export async function fetchTrace(params) {
@@ -23,8 +21,9 @@ export async function fetchTrace(params) {
   return Array.isArray(body.events) ? body.events : [];
 }
 
-export function createCompare({ inputs, onChange = () => {}, onNotice = () => {}, load = fetchTrace }) {
-  const runs = Object.fromEntries(COMPARED_MODES.map((m) => [m, []]));
+/** `modes` are the two flavours shown, in the order their panes are drawn. */
+export function createCompare({ modes, inputs, onChange = () => {}, onNotice = () => {}, load = fetchTrace }) {
+  const runs = Object.fromEntries(modes.map((m) => [m, []]));
   let ticks = [];
   let clock = 0; // how many ticks are shown
   let timer = 0;
@@ -37,13 +36,13 @@ export function createCompare({ inputs, onChange = () => {}, onNotice = () => {}
     loading = true;
     onChange();
     try {
-      const first = await load({ ...inputs, mode: COMPARED_MODES[0] });
+      const first = await load({ ...inputs, mode: modes[0] });
       const seed = inputs.seed ?? first.find((e) => e.kind === "saga.started")?.detail?.seed ?? null;
       if (inputs.seed == null && seed != null) inputs.seed = seed;
-      const second = await load({ ...inputs, mode: COMPARED_MODES[1] });
+      const second = await load({ ...inputs, mode: modes[1] });
       if (mine !== serial) return;
-      runs[COMPARED_MODES[0]] = first;
-      runs[COMPARED_MODES[1]] = second;
+      runs[modes[0]] = first;
+      runs[modes[1]] = second;
       ticks = sharedTicks(first, second);
       clock = Math.min(keep, ticks.length);
     } catch (err) {
@@ -95,7 +94,7 @@ export function createCompare({ inputs, onChange = () => {}, onNotice = () => {}
       return clock === 0 ? 0 : ticks[clock - 1];
     },
     visibleMerged() {
-      return mergeByTime(...COMPARED_MODES.map((m) => runs[m].slice(0, cursorFor(m))));
+      return mergeByTime(...modes.map((m) => runs[m].slice(0, cursorFor(m))));
     },
     play() {
       if (clock >= ticks.length) clock = 0;
@@ -158,4 +157,29 @@ export function createCompare({ inputs, onChange = () => {}, onNotice = () => {}
       serial += 1;
     },
   };
+}
+
+/**
+ * Two runs on one shared virtual clock: the visible prefix of each at virtual time `tMs`.
+ * Events with t_ms <= tMs are shown.
+ */
+export function prefixAt(events, tMs) {
+  let n = 0;
+  while (n < events.length && (events[n].t_ms ?? 0) <= tMs) n += 1;
+  return n;
+}
+
+/** The distinct virtual times at which anything happens in any of the runs, ascending. */
+export function sharedTicks(...runs) {
+  const ticks = new Set();
+  for (const events of runs) for (const e of events) ticks.add(e.t_ms ?? 0);
+  return [...ticks].sort((a, b) => a - b);
+}
+
+/** Merge runs into one list ordered by virtual time (stable: run order breaks ties). */
+export function mergeByTime(...runs) {
+  const tagged = [];
+  runs.forEach((events, r) => events.forEach((e, i) => tagged.push({ e, r, i })));
+  tagged.sort((a, b) => (a.e.t_ms ?? 0) - (b.e.t_ms ?? 0) || a.r - b.r || a.i - b.i);
+  return tagged.map((x) => x.e);
 }

@@ -1,14 +1,13 @@
 // The service map: an SVG of the actors, the calls and subscriptions between them, node states
 // by colour, icon and word, and dots travelling along the edges as messages move.
 
-import { setIcon, STATE_WORDS, stateIcon, svgEl } from "./icons.js";
+import { actorName, setIcon, STATE_WORDS, stateIcon, svgEl } from "./icons.js";
 import {
   arcPath, LABEL_DX, LABEL_DY, labelFrames, mapLayout, pathOffsets, travelPath,
 } from "./layout.js";
 
 let instances = 0;
 
-const LABELS = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
 
 export function createDiagram(root, { onActivateNode = () => {}, title = "Service map" } = {}) {
   const svg = svgEl("svg", { class: "map-svg", role: "group", "aria-label": title });
@@ -84,7 +83,7 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
     const ix = vertical ? b.cx - 8 : b.x + 10;
     const iy = vertical ? b.y + 8 : (b.bar ? b.cy - 8 : b.y + 10);
     icon.setAttribute("transform", `translate(${ix},${iy})`);
-    const name = svgEl("text", { class: "node-name" }, LABELS[actor] ?? actor);
+    const name = svgEl("text", { class: "node-name" }, actorName(actor));
     const word = svgEl("text", { class: "node-state" });
     const note = svgEl("text", { class: "node-note" });
     if (b.bar && vertical) {
@@ -97,7 +96,7 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       place(word, b.x + 130, b.cy + 5);
       place(note, b.x + 230, b.cy + 5);
     } else {
-      fit(name, LABELS[actor] ?? actor, b.w - 40, 8.8);
+      fit(name, actorName(actor), b.w - 40, 8.8);
       place(name, b.x + 32, b.y + 22);
       place(word, b.x + 10, b.y + 44);
       place(note, b.x + 10, b.y + 62);
@@ -134,7 +133,7 @@ export function createDiagram(root, { onActivateNode = () => {}, title = "Servic
       el.note.textContent = clip(info.note ?? "", Math.floor((el.box.bar ? 60 : el.box.w / 6.3)));
       el.noteText = info.note;
     }
-    const label = `${LABELS[actor] ?? actor}: ${word}${info.note ? ` — ${info.note}` : ""}`;
+    const label = `${actorName(actor)}: ${word}${info.note ? ` — ${info.note}` : ""}`;
     if (el.label !== label) {
       el.title.textContent = label;
       el.g.setAttribute("aria-label", `${label}. Press Enter to break it.`);

@@ -1,23 +1,19 @@
 // The event log: one row per event up to the cursor (time, actor, kind, narration), each with
-// data-kind. Clicking a row moves the cursor to that event. Rows are never redrawn: new events
-// append theirs, travelling back detaches the rows past the cursor (kept, to re-attach when the
-// cursor comes forward again) and only the current row's mark moves. A long log renders only a
-// window of WINDOW rows around what is in view: the others stay in the list, hidden, and a margin
-// keeps their measured height, so a frame's layout does not grow with the run.
+// data-kind; clicking a row moves the cursor there. Rows are never rebuilt: new events append
+// theirs, travelling back detaches (and keeps) the rows past the cursor. A long log lays out only
+// WINDOW rows around the view; the rest stay in the list, hidden, their height kept as a margin.
 
-const LABELS = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
+import { actorName } from "./icons.js";
+
 export const WINDOW = 200;
 
-/**
- * How to go from `shown` attached rows (of `made` built ones) to `wanted`: detach [wanted, shown)
- * or attach [shown, wanted), of which [made, wanted) must be built first.
- */
+/** From `shown` attached rows (of `made` built) to `wanted`: what to detach, attach and build. */
 export function rowPlan(shown, made, wanted) {
   if (wanted <= shown) return { detach: [wanted, shown], attach: [shown, shown], build: [made, made] };
   return { detach: [shown, shown], attach: [shown, wanted], build: [made, Math.max(made, wanted)] };
 }
 
-/** The index of the row at `top` px, given row heights (an estimate for those not measured). */
+/** The row at `top` px, from measured heights (an estimate for the others). */
 export function rowAt(heights, estimate, top, count) {
   let y = 0;
   for (let i = 0; i < count; i += 1) {
@@ -28,9 +24,8 @@ export function rowAt(heights, estimate, top, count) {
 }
 
 /**
- * The rows to render, [lo, hi) of `count`: all of a short log; else `size` rows ending a little
- * after `focus` (the current row, to reveal), or around `at` (the row in view after a scroll)
- * unless the current window `was` already holds it with room to spare.
+ * The rows to lay out, [lo, hi): all of a short log; else `size` rows ending at `focus` (the row
+ * to reveal) or around `at` (the row in view), unless the window `was` holds `at` comfortably.
  */
 export function rowWindow({ count, size = WINDOW, focus = null, at = 0, was = null }) {
   if (count <= size) return { lo: 0, hi: count };
@@ -38,8 +33,7 @@ export function rowWindow({ count, size = WINDOW, focus = null, at = 0, was = nu
   if (focus === null && was && was.hi <= count && at - was.lo >= margin && was.hi - at >= margin) {
     return was;
   }
-  const hi = focus === null ? at + size / 2 : focus + 1 + margin;
-  const end = Math.max(size, Math.min(count, Math.round(hi)));
+  const end = Math.max(size, Math.min(count, Math.round(focus === null ? at + size / 2 : focus + 1)));
   return { lo: end - size, hi: end };
 }
 
@@ -77,7 +71,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
     time.textContent = `${event.t_ms} ms`;
     const actor = document.createElement("span");
     actor.className = "log-actor";
-    actor.textContent = (showMode ? `${event.mode} · ` : "") + (LABELS[event.actor] ?? event.actor);
+    actor.textContent = (showMode ? `${event.mode} · ` : "") + actorName(event.actor);
     const kind = document.createElement("code");
     kind.className = "log-kind";
     kind.textContent = event.kind;
@@ -101,7 +95,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
     return measured.count ? measured.sum / measured.count : 56;
   }
 
-  /** Hide and show only the rows whose side of the window changed. */
+  /** Hide and show only the rows that crossed the window's edge. */
   function moveWindow(next, attachedBefore) {
     const inside = (i) => i >= next.lo && i < next.hi;
     for (let i = win.lo; i < Math.min(win.hi, attachedBefore); i += 1) if (!inside(i)) rows[i].hidden = true;
@@ -114,8 +108,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
       if (i < win.lo) above += heights[i] ?? guess;
       else if (i >= win.hi) below += heights[i] ?? guess;
     }
-    // The hidden rows' height, as margins of the first and last shown rows (padding on the list
-    // would grow the list itself rather than what it scrolls).
+    // Hidden rows' height as margins of the outer shown rows (padding would grow the list box).
     spacer.top?.style.removeProperty("margin-top");
     spacer.bottom?.style.removeProperty("margin-bottom");
     spacer = { top: above ? rows[win.lo] : null, bottom: below ? rows[win.hi - 1] : null };
@@ -128,7 +121,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
     render(events, key, { withMode = false } = {}) {
       const first = events[0] ?? rows[0]?.event;
       const id = `${key}|${withMode}|${first ? `${first.run_id}:${first.seq}` : ""}`;
-      // Rows already built must show these very events; a different list starts over.
+      // Built rows must show these very events; another list starts over.
       const last = Math.min(events.length, rows.length) - 1;
       if (id !== identity || (last >= 0 && rows[last].event !== events[last])) {
         list.replaceChildren();
@@ -160,7 +153,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
         current = now;
       }
     },
-    /** After every part of the page has drawn: measure new rows, then scroll the current one into view. */
+    /** After every part of the page is written: measure new rows, reveal the current one. */
     settle() {
       if (shown > WINDOW && list.clientWidth !== width) {
         width = list.clientWidth; // rows reflow: their heights must be measured again

@@ -1,28 +1,14 @@
-// Breaking things on purpose: the fail menu (every step × every kind), the popover that opens
-// when a node is clicked, and the list of armed failures with a remove button each.
+// Breaking things on purpose: the fail menu (every step × every kind) and the list of armed
+// failures with a remove button each. The node popover is node-popover.js.
 
 import { COUNTED_KINDS, describeSpec, formatSpec, KIND_LABELS } from "./failures.js";
-
-const COORDINATOR_KINDS = ["crash", "drop", "duplicate"];
 
 export function createFailControls(doc, { onArm, onDisarm }) {
   const menu = doc.getElementById("fail-menu");
   const count = doc.getElementById("fail-count");
   const armed = doc.getElementById("armed-list");
-  const pop = doc.getElementById("node-popover");
-  const popTitle = doc.getElementById("popover-title");
-  const popHelp = doc.getElementById("popover-help");
-  const popStep = doc.getElementById("popover-step");
-  const popStepField = doc.getElementById("popover-step-field");
-  const popKind = doc.getElementById("popover-kind");
-  const popCount = doc.getElementById("popover-count");
-  const popForm = doc.getElementById("popover-form");
-  const popCancel = doc.getElementById("popover-cancel");
   let menuKey = "";
   let armedKey = "";
-  let returnFocus = null;
-  let steps = [];
-  let kinds = [];
 
   menu.addEventListener("change", () => {
     if (!menu.value) return;
@@ -49,82 +35,8 @@ export function createFailControls(doc, { onArm, onDisarm }) {
     if (button) onDisarm(button.dataset.spec);
   });
 
-  popKind.addEventListener("change", syncCount);
-  popForm.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const kind = popKind.value;
-    const spec = formatSpec({ step: popStep.value, kind,
-      count: COUNTED_KINDS.has(kind) ? clampCount(popCount.value) : 1 });
-    close();
-    onArm(spec);
-  });
-  popCancel.addEventListener("click", close);
-  pop.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape") {
-      ev.preventDefault();
-      close();
-    }
-  });
-  doc.addEventListener("pointerdown", (ev) => {
-    if (!pop.hidden && !pop.contains(ev.target) && !ev.target.closest?.("[data-actor]")) close();
-  });
-
-  function syncCount() {
-    popCount.disabled = !COUNTED_KINDS.has(popKind.value);
-  }
-
-  function close() {
-    if (pop.hidden) return;
-    pop.hidden = true;
-    returnFocus?.focus?.();
-    returnFocus = null;
-  }
-
-  /** Open the popover next to a node of the map. */
-  function openFor(actor, anchor, { stepsOfActor, coordinator }) {
-    returnFocus = anchor;
-    const own = steps.filter((s) => stepsOfActor.includes(s.name));
-    const choices = own.length ? own : coordinator ? steps : [];
-    if (!choices.length) {
-      popTitle.textContent = actor;
-      popHelp.textContent = `${actor} is not a step of this saga; break one of the services instead.`;
-      popForm.hidden = true;
-    } else {
-      popTitle.textContent = own.length ? `Break ${actor}` : `Break the ${actor}`;
-      popHelp.textContent = own.length
-        ? `Arm a failure of the ${own.map((s) => s.name).join(" / ")} step.`
-        : `Pick the step after which the ${actor} misbehaves.`;
-      popForm.hidden = false;
-      popStep.replaceChildren(...choices.map((s) => option(doc, s.name, `${s.name} (${s.service})`)));
-      popStepField.hidden = choices.length < 2;
-      const kindList = own.length ? kinds : kinds.filter((k) => COORDINATOR_KINDS.includes(k));
-      popKind.replaceChildren(...kindList.map((k) => option(doc, k, `${k}: ${KIND_LABELS[k] ?? k}`)));
-      if (!own.length) popKind.value = actor === "bus" ? "drop" : "crash";
-      popCount.value = "1";
-      syncCount();
-    }
-    pop.hidden = false;
-    position(anchor);
-    (popForm.hidden ? popCancel : popKind).focus();
-  }
-
-  function position(anchor) {
-    const host = pop.offsetParent ?? doc.body;
-    const a = anchor.getBoundingClientRect();
-    const h = host.getBoundingClientRect();
-    const width = pop.offsetWidth;
-    let left = a.left - h.left + a.width / 2 - width / 2;
-    left = Math.max(8, Math.min(left, h.width - width - 8));
-    pop.style.left = `${left}px`;
-    pop.style.top = `${a.bottom - h.top + 8}px`;
-  }
-
   return {
-    openFor,
-    close,
-    render({ scenarioSteps, failureKinds, failures }) {
-      steps = scenarioSteps;
-      kinds = failureKinds;
+    render({ scenarioSteps: steps, failureKinds: kinds, failures }) {
       const key = `${steps.map((s) => s.name).join()}|${kinds.join()}`;
       if (key !== menuKey) {
         menuKey = key;
@@ -160,12 +72,12 @@ export function createFailControls(doc, { onArm, onDisarm }) {
   };
 }
 
-function clampCount(value) {
+export function clampCount(value) {
   const n = Math.floor(Number(value));
   return Number.isFinite(n) ? Math.max(1, Math.min(100, n)) : 1;
 }
 
-function option(doc, value, label) {
+export function option(doc, value, label) {
   const o = doc.createElement("option");
   o.value = value;
   o.textContent = label;

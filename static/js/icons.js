@@ -2,6 +2,10 @@
 // Each state has a colour (CSS), an icon (here) and a word (STATE_WORDS): never colour alone.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+const NAMES = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
+
+/** How an actor is named on the page (services by their own name). */
+export const actorName = (actor) => NAMES[actor] ?? actor;
 
 export const STATE_WORDS = Object.freeze({
   idle: "idle",

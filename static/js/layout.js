@@ -226,10 +226,8 @@ export function pathOffsets(points) {
 }
 
 /**
- * Opacity keyframes for a travelling dot's label, on the same offsets as the dot (fractions of
- * the path): shown only while the label (LABEL_DX, LABEL_DY from the dot, `width` px wide) is
- * clear of the boxes the dot leaves and reaches, so it never covers a node's title. Null when it
- * is never clear (the label then stays on).
+ * Opacity keyframes (offsets along the path, as the dot's) that show a dot's label only while it
+ * is clear of `boxes`, so it never covers a node's title; null when never clear (it stays on).
  */
 export function labelFrames(points, boxes, width, steps = 48) {
   const offsets = pathOffsets(points);

@@ -1,7 +1,6 @@
 // Wiring: read the page's config, build the components, connect to the server and route user
 // actions to the live run or to the comparison. The picture is always render(fold(events so far)).
 
-import { COMPARED_MODES, createCompare } from "./compare.js";
 import { createControls } from "./controls.js";
 import { createEventLog } from "./event-log.js";
 import { createFailControls } from "./fail-popover.js";
@@ -98,7 +97,14 @@ async function boot() {
     },
   });
   session = createSession({ socket, inputs, onChange: schedule, onNotice: notify });
-  const compare = createCompare({ inputs, onChange: schedule, onNotice: notify });
+  // The modes compared are the ones the page has panes for.
+  const COMPARED_MODES = [...doc.querySelectorAll("#compare-view [data-mode]")].map((el) => el.dataset.mode);
+  let compare = null;
+  async function loadCompare() {
+    const { createCompare } = await import("./compare.js");
+    compare ??= createCompare({ modes: COMPARED_MODES, inputs, onChange: schedule, onNotice: notify });
+    return compare;
+  }
 
   function kickoff() {
     if (inputs.compare) {
@@ -111,10 +117,17 @@ async function boot() {
     onArm: (spec) => active().arm(spec),
     onDisarm: (spec) => active().disarm(spec),
   });
-  const activateNode = (actor, anchor) => fails.openFor(actor, anchor, {
-    stepsOfActor: stepsOf().filter((s) => s.service === actor).map((s) => s.name),
-    coordinator: actor === "orchestrator" || actor === "bus",
-  });
+  let popover = null; // loaded the first time a node is activated
+  const activateNode = async (actor, anchor) => {
+    popover ??= import("./node-popover.js").then((m) => m.createNodePopover(doc, {
+      onArm: (spec) => active().arm(spec),
+    }));
+    (await popover).openFor(actor, anchor, {
+      steps: stepsOf(), kinds,
+      stepsOfActor: stepsOf().filter((s) => s.service === actor).map((s) => s.name),
+      coordinator: actor === "orchestrator" || actor === "bus",
+    });
+  };
 
   const livePane = createPane({ mapRoot: $("map-live"), laneRoot: $("lanes-live"), title: "Service map",
     onActivateNode: activateNode, onSeek: (n) => session.seek(n) });
@@ -135,12 +148,12 @@ async function boot() {
   async function setMode(mode) {
     if (mode === "compare") {
       if (inputs.compare) return;
-      await session.pause();
+      await Promise.all([session.pause(), loadCompare()]);
       inputs.compare = true;
       await compare.reload();
     } else {
       inputs.compare = false;
-      compare.dispose();
+      compare?.dispose();
       inputs.mode = mode;
       await session.restart();
     }
@@ -182,9 +195,8 @@ async function boot() {
       return inputs.compare ? compare.reload() : session.restart();
     },
     fullscreen: toggleFullscreen,
-    help: () => $("help-dialog").showModal(),
+    help: () => import("./help.js").then((m) => m.openHelp(doc)),
   });
-  $("help-close").addEventListener("click", () => $("help-dialog").close());
 
   const widths = new Map();
   const observer = new ResizeObserver((entries) => {
@@ -278,6 +290,7 @@ async function boot() {
   }
 
   function render() {
+    if (inputs.compare && !compare) return; // compare mode's code is still on its way
     doc.body.classList.toggle("comparing", inputs.compare);
     $("live-view").hidden = inputs.compare;
     $("compare-view").hidden = !inputs.compare;
@@ -297,6 +310,7 @@ async function boot() {
   }
 
   fillLegend($("legend"));
+  if (inputs.compare) await loadCompare();
   // The first picture is drawn in the first frame, after the browser has painted the page.
   schedule();
   kickoff();

@@ -48,16 +48,6 @@ export class Playback {
     return added;
   }
 
-  /** The events the view shows: events[0..cursor). */
-  visible() {
-    return this.events.slice(0, this.cursor);
-  }
-
-  /** The event at the cursor (the newest visible one), or null before the first. */
-  current() {
-    return this.cursor > 0 ? this.events[this.cursor - 1] : null;
-  }
-
   /** Move the cursor (clamped); following resumes only when it lands on the newest event. */
   seek(cursor) {
     const n = Math.max(0, Math.min(this.events.length, Math.floor(Number(cursor) || 0)));
@@ -113,34 +103,9 @@ export function fastForwardStep(playback, target) {
 }
 
 /**
- * Two runs on one shared virtual clock: the visible prefix of each at virtual time `tMs`.
- * Events with t_ms <= tMs are shown.
- */
-export function prefixAt(events, tMs) {
-  let n = 0;
-  while (n < events.length && (events[n].t_ms ?? 0) <= tMs) n += 1;
-  return n;
-}
-
-/** The distinct virtual times at which anything happens in any of the runs, ascending. */
-export function sharedTicks(...runs) {
-  const ticks = new Set();
-  for (const events of runs) for (const e of events) ticks.add(e.t_ms ?? 0);
-  return [...ticks].sort((a, b) => a - b);
-}
-
-/** Merge runs into one list ordered by virtual time (stable: run order breaks ties). */
-export function mergeByTime(...runs) {
-  const tagged = [];
-  runs.forEach((events, r) => events.forEach((e, i) => tagged.push({ e, r, i })));
-  tagged.sort((a, b) => (a.e.t_ms ?? 0) - (b.e.t_ms ?? 0) || a.r - b.r || a.i - b.i);
-  return tagged.map((x) => x.e);
-}
-
-/**
- * The cursor to draw in this frame. While a run plays, the picture moves at most `budget` events
- * past the one drawn last (none yet, for a new run), so a frame's work stays bounded however many
- * events arrived since: the view catches up over the next frames. Any other move is drawn at once.
+ * The cursor to draw in this frame: while a run plays, at most `budget` events past the last one
+ * drawn (none, for a new run), so a frame's work stays bounded and the view catches up over the
+ * next frames. Any other move is drawn at once.
  */
 export function frameCursor({ drawn, cursor, sameRun, playing, budget }) {
   const from = sameRun ? drawn : 0;

@@ -1,7 +1,6 @@
-// A fold over a growing list, remembered. The value after the first n items is kept at every
-// `every`-th item and at the last n asked for, so playing forward folds only the new items and
-// travelling back folds at most `every` of them. Pure: no DOM. `step(value, item)` must return a
-// new value and leave its input alone (checkpoints share it).
+// A fold over a growing list, remembered at every `every`-th item and at the last n asked for:
+// playing forward folds only the new items, travelling back at most `every`. Pure. `step` must
+// return a new value and leave its input alone (checkpoints share it).
 
 export function createPrefixCache(step, { every = 128 } = {}) {
   let key;
@@ -16,20 +15,19 @@ export function createPrefixCache(step, { every = 128 } = {}) {
     last = { n: 0, item: undefined, value: start };
   }
 
-  /** The checkpoint to fold from: the furthest one at or before n that these items still match. */
+  /** The furthest checkpoint at or before n that these items still match. */
   function base(items, n) {
     for (let j = Math.min(Math.floor(n / every), marks.length); j >= 1; j -= 1) {
       if (items[j * every - 1] === marks[j - 1].item) return { n: j * every, value: marks[j - 1].value };
-      marks.length = j - 1; // a different list from here on: forget what it said
+      marks.length = j - 1; // another list from here on
     }
     return { n: 0, value: start };
   }
 
   return {
     /**
-     * The fold of items[0..n) with `step`, starting from `initial()`. `key` names the list: a new
-     * key (another run, scenario or mode) starts over. A list that changed under the same key is
-     * noticed by item identity at the checkpoints.
+     * The fold of items[0..n) from `initial()`. A new `cacheKey` (another run, scenario or mode)
+     * starts over; a list changed under the same key is caught by item identity.
      */
     at(items, n, cacheKey, initial) {
       if (cacheKey !== key) reset(cacheKey, initial);

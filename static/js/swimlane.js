@@ -1,11 +1,10 @@
 // The swimlane: a sequence diagram over virtual time. One lane per actor, an arrow per call or
 // message, retries and compensations marked, the cursor drawn; events after it are faded.
-// Drawn incrementally: new events append their marks, a cursor move re-marks only the events it
-// passed, and the whole chart is redrawn only when the lanes change (another run or a new actor).
-// The chart is a row of SVG tiles TILE px wide: only the last one grows, because resizing one SVG
-// holding a thousand marks costs the browser a layout of all of them.
+// Incremental: new events append marks, a cursor move re-marks only what it passed, and all is
+// redrawn only when the lanes change. The chart is a row of SVG tiles about TILE px wide and
+// only the last one grows: resizing one SVG of a thousand marks lays out all of them.
 
-import { svgEl } from "./icons.js";
+import { actorName, svgEl } from "./icons.js";
 import { hopFor } from "./diagram.js";
 
 const LANE = 24;
@@ -16,13 +15,11 @@ const MAX_GAP = 150;
 const PX_PER_MS = 0.9;
 const TILE = 1024;
 const MARK = 8; // how far a mark reaches either side of its x
-const LABELS = { orchestrator: "Orchestrator", bus: "Event bus", client: "Client" };
 
 /**
  * x for each event: proportional to virtual time, but never closer than MIN_GAP and with long
- * waits (retry back-off, timeouts) compressed to MAX_GAP and flagged as a break. `tiles` are
- * where the chart's tiles start: a tile ends about TILE px on, between two marks and clear of
- * both. Given the answer for a prefix of `events` (`from`), only the events after it are placed.
+ * waits compressed to MAX_GAP and flagged as a break. `tiles`: where each tile starts, between
+ * two marks. With `from` (the answer for a prefix), only the events after it are placed.
  */
 export function timePositions(events, from = null) {
   const xs = from ? [...from.xs] : [];
@@ -57,10 +54,7 @@ export function tileIndex(tiles, x) {
   return lo;
 }
 
-/**
- * Which marks change when the cursor moves from `from` to `to` over `count` drawn events: the
- * range [lo, hi) becomes future (moving back) or past (moving forward).
- */
+/** The marks [lo, hi) a cursor move from `from` to `to` makes future (back) or past (forward). */
 export function cursorMarks(from, to, count) {
   const lo = Math.min(from, to);
   const hi = Math.min(Math.max(from, to), count);
@@ -155,7 +149,7 @@ export function createSwimlane(root, { onSeek = () => {} } = {}) {
     labels.setAttribute("height", String(height));
     labels.replaceChildren(...lanes.map((a) => svgEl("text", {
       x: 114, y: laneY(a) + 4, "text-anchor": "end", class: "lane-name",
-    }, LABELS[a] ?? a)));
+    }, actorName(a))));
     strip.style.height = `${height}px`;
     cursorLine.style.height = `${height - TOP + 6}px`;
     strip.replaceChildren(cursorLine);
@@ -253,7 +247,7 @@ export function createSwimlane(root, { onSeek = () => {} } = {}) {
   });
 
   return {
-    /** Draw `events` with the first `cursorIndex` of them as past; writes only, no layout reads. */
+    /** Draw `events`, the first `cursorIndex` as past: writes only, no layout reads. */
     render(events, cursorIndex, actors, { runId = "", follow = true } = {}) {
       const newKey = `${runId}|${actors.join(",")}`;
       const fresh = events.slice(drawn.length);
@@ -276,7 +270,7 @@ export function createSwimlane(root, { onSeek = () => {} } = {}) {
         label = text;
       }
     },
-    /** After every part of the page has drawn: scroll the cursor into view (one layout read). */
+    /** After every part of the page is written: scroll the cursor into view. */
     settle() {
       if (scrollTo === null) return;
       const x = scrollTo;
