@@ -48,7 +48,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
   let measured = { sum: 0, count: 0 };
   let win = { lo: 0, hi: 0 }; // attached rows outside it are hidden
   let seenTop = null;
-  let spacer = { top: null, bottom: null };
+  let spacer = {};
   let width = 0;
 
   list.addEventListener("click", (ev) => {
@@ -96,11 +96,11 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
   }
 
   /** Hide and show only the rows that crossed the window's edge. */
-  function moveWindow(next, attachedBefore) {
-    const inside = (i) => i >= next.lo && i < next.hi;
+  function moveWindow(to, attachedBefore) {
+    const inside = (i) => i >= to.lo && i < to.hi;
     for (let i = win.lo; i < Math.min(win.hi, attachedBefore); i += 1) if (!inside(i)) rows[i].hidden = true;
-    for (let i = next.lo; i < Math.min(next.hi, attachedBefore); i += 1) rows[i].hidden = false;
-    win = next;
+    for (let i = to.lo; i < Math.min(to.hi, attachedBefore); i += 1) rows[i].hidden = false;
+    win = to;
     let above = 0;
     let below = 0;
     const guess = estimate();
@@ -109,11 +109,14 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
       else if (i >= win.hi) below += heights[i] ?? guess;
     }
     // Hidden rows' height as margins of the outer shown rows (padding would grow the list box).
+    const next = { top: above ? rows[win.lo] : null, bottom: below ? rows[win.hi - 1] : null,
+      above: Math.round(above), below: Math.round(below) };
+    if (Object.keys(next).every((k) => next[k] === spacer[k])) return;
     spacer.top?.style.removeProperty("margin-top");
     spacer.bottom?.style.removeProperty("margin-bottom");
-    spacer = { top: above ? rows[win.lo] : null, bottom: below ? rows[win.hi - 1] : null };
-    spacer.top?.style.setProperty("margin-top", `${Math.round(above)}px`);
-    spacer.bottom?.style.setProperty("margin-bottom", `${Math.round(below)}px`);
+    next.top?.style.setProperty("margin-top", `${next.above}px`);
+    next.bottom?.style.setProperty("margin-bottom", `${next.below}px`);
+    spacer = next;
   }
 
   return {
@@ -131,7 +134,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
         heights = [];
         measured = { sum: 0, count: 0 };
         win = { lo: 0, hi: 0 };
-        spacer = { top: null, bottom: null };
+        spacer = {};
         identity = id;
       }
       showMode = withMode;
@@ -142,7 +145,7 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
       shown = events.length;
       const now = rows[shown - 1] ?? null;
       if (now !== current) reveal = now !== null;
-      const at = seenTop === null ? 0 : rowAt(heights, estimate(), seenTop, shown);
+      const at = reveal || seenTop === null ? 0 : rowAt(heights, estimate(), seenTop, shown);
       const next = rowWindow({ count: shown, focus: reveal ? shown - 1 : null, at, was: win });
       for (let i = plan.attach[0]; i < plan.attach[1]; i += 1) rows[i].hidden = i < next.lo || i >= next.hi;
       if (plan.attach[1] > plan.attach[0]) list.append(...rows.slice(...plan.attach));
@@ -155,14 +158,13 @@ export function createEventLog(list, { onSeek = () => {}, onScroll = () => {} } 
     },
     /** After every part of the page is written: measure new rows, reveal the current one. */
     settle() {
-      if (shown > WINDOW && list.clientWidth !== width) {
-        width = list.clientWidth; // rows reflow: their heights must be measured again
-        heights = [];
-        measured = { sum: 0, count: 0 };
+      if (list.clientWidth !== width) {
+        if (width) [heights, measured] = [[], { sum: 0, count: 0 }]; // rows reflowed: measure again
+        width = list.clientWidth;
       }
       for (let i = win.lo; i < win.hi; i += 1) {
         if (heights[i] === undefined) {
-          heights[i] = rows[i].offsetHeight;
+          heights[i] = rows[i].getBoundingClientRect().height;
           measured = { sum: measured.sum + heights[i], count: measured.count + 1 };
         }
       }

@@ -73,7 +73,10 @@ async function boot() {
     });
   };
   reduced.addEventListener("change", schedule);
+  let ready = false; // every part of the page exists
 
+  // Start-up runs in a few short tasks rather than one long one: the browser paints in between.
+  await nextTask();
   let session = null;
   const socket = connectSocket({
     onEvent: (runId, event) => session?.onEvent(runId, event),
@@ -91,12 +94,13 @@ async function boot() {
       } else {
         notices.clear("connection");
         if (reconnected) session.resume();
-        else if (session.idle && !inputs.compare) kickoff();
+        else if (ready && session.idle && !inputs.compare) kickoff();
       }
       schedule();
     },
   });
   session = createSession({ socket, inputs, onChange: schedule, onNotice: notify });
+  await nextTask();
   // The modes compared are the ones the page has panes for.
   const COMPARED_MODES = [...doc.querySelectorAll("#compare-view [data-mode]")].map((el) => el.dataset.mode);
   let compare = null;
@@ -290,7 +294,7 @@ async function boot() {
   }
 
   function render() {
-    if (inputs.compare && !compare) return; // compare mode's code is still on its way
+    if (!ready || (inputs.compare && !compare)) return; // still starting, or compare is loading
     doc.body.classList.toggle("comparing", inputs.compare);
     $("live-view").hidden = inputs.compare;
     $("compare-view").hidden = !inputs.compare;
@@ -311,9 +315,14 @@ async function boot() {
 
   fillLegend($("legend"));
   if (inputs.compare) await loadCompare();
+  ready = true;
   // The first picture is drawn in the first frame, after the browser has painted the page.
   schedule();
   kickoff();
+}
+
+function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve));
 }
 
 function fillLegend(list) {
