@@ -3,7 +3,7 @@
 
 import { createControls } from "./controls.js";
 import { createEventLog } from "./event-log.js";
-import { createFailControls } from "./fail-popover.js";
+import { createFailControls } from "./fail-menu.js";
 import { FAILURE_KINDS, parseSpec } from "./failures.js";
 import { addEvent, emptyMetrics } from "./metrics.js";
 import { createMetricsPanel } from "./metrics-panel.js";

@@ -2,7 +2,7 @@
 // times. It is built, and this module loaded, the first time a node is activated.
 
 import { COUNTED_KINDS, formatSpec, KIND_LABELS } from "./failures.js";
-import { clampCount, option } from "./fail-popover.js";
+import { clampCount, option } from "./fail-menu.js";
 
 const COORDINATOR_KINDS = ["crash", "drop", "duplicate"];
 
