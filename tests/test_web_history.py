@@ -10,7 +10,7 @@ import pytest
 from saga_core import HistoryError, Run, load_scenario
 from saga_core.sqlite_history import SQLiteHistory
 from webapp import create_app, socketio
-from webapp.history import StoreThread, open_history
+from webapp.history import MAX_GROUP, StoreThread, open_history
 from webapp.testing import wait_until
 
 
@@ -74,22 +74,28 @@ def test_by_default_the_history_is_a_sqlite_file_in_the_instance_folder(tmp_path
 
 
 class HeldHistory(SQLiteHistory):
-    """A real SQLite history that notes how appends reach it, and whose `runs` holds the store
-    thread until released, so that appends can queue up behind it."""
+    """A real SQLite history that notes how appends reach it (group sizes, runs in commit
+    order), and whose `runs` holds the store thread until released, so that calls can queue up
+    behind it."""
 
     def __init__(self, path) -> None:
         super().__init__(path)
         self.groups: list[int] = []
+        self.committed: list[str] = []
         self.holding = threading.Event()
         self.release = threading.Event()
 
     def append(self, run_id, events, world) -> None:
         self.groups.append(1)
         super().append(run_id, events, world)
+        self.committed.append(run_id)
 
     def append_many(self, transitions):
         self.groups.append(len(transitions))
-        return super().append_many(transitions)
+        refused = super().append_many(transitions)
+        self.committed += [t[0] for t, error in zip(transitions, refused, strict=True)
+                           if error is None]
+        return refused
 
     def runs(self):
         self.holding.set()
@@ -97,15 +103,17 @@ class HeldHistory(SQLiteHistory):
         return super().runs()
 
 
-def step_together(store: StoreThread, runs: list[Run]) -> dict[str, BaseException]:
-    """Step every run from its own thread while the store thread is held; then let it go."""
-    failed: dict[str, BaseException] = {}
+def queue_in_order(store: StoreThread, calls: list) -> dict[int, BaseException]:
+    """Hold the store thread, make each call (one store call apiece) from its own thread, in this
+    order, once the one before it is queued; then let the store thread go. Answers what failed,
+    by position."""
+    failed: dict[int, BaseException] = {}
 
-    def step(run: Run) -> None:
+    def call(i: int) -> None:
         try:
-            run.step()
+            calls[i]()
         except BaseException as exc:  # noqa: BLE001 - reported to the test
-            failed[run.run_id] = exc
+            failed[i] = exc
 
     held = store.store
     held.holding.clear()
@@ -113,14 +121,29 @@ def step_together(store: StoreThread, runs: list[Run]) -> dict[str, BaseExceptio
     blocker = threading.Thread(target=store.runs)
     blocker.start()
     assert held.holding.wait(5)
-    steppers = [threading.Thread(target=step, args=(run,)) for run in runs]
-    for thread in steppers:
-        thread.start()
-    wait_until(lambda: len(store._calls) == len(runs), timeout=5, what="every append to queue")
+    threads = []
+    for i in range(len(calls)):
+        threads.append(threading.Thread(target=call, args=(i,)))
+        threads[-1].start()
+        wait_until(lambda n=i + 1: len(store._calls) == n, timeout=5, what=f"call {i} to queue")
     held.release.set()
-    for thread in [blocker, *steppers]:
+    for thread in [blocker, *threads]:
         thread.join(5)
     return failed
+
+
+def grouped_step(store: StoreThread, run: Run):
+    """A step as the pacer of a run at speed max takes it."""
+    def step() -> None:
+        with store.grouped():
+            run.step()
+
+    return step
+
+
+def step_together(store: StoreThread, runs: list[Run]) -> dict[str, BaseException]:
+    failed = queue_in_order(store, [grouped_step(store, run) for run in runs])
+    return {runs[i].run_id: exc for i, exc in failed.items()}
 
 
 def test_transitions_waiting_on_the_store_thread_are_committed_in_one_group(tmp_path):
@@ -135,6 +158,58 @@ def test_transitions_waiting_on_the_store_thread_are_committed_in_one_group(tmp_
         for run in runs:
             assert run.events and reader.events(run.run_id) == run.events
             assert reader.world(run.run_id) == run.world.snapshot()
+    finally:
+        store.close()
+
+
+def test_a_group_commits_at_most_max_group_transitions_so_it_releases_few_runs_at_once(
+    tmp_path
+):
+    path = tmp_path / "history.sqlite"
+    store = StoreThread(lambda: HeldHistory(path))
+    try:
+        checkout = load_scenario("checkout")
+        runs = [Run(checkout, "hybrid", seed=seed, store=store) for seed in range(MAX_GROUP + 2)]
+        assert step_together(store, runs) == {}
+        assert store.store.groups == [MAX_GROUP, 2]
+        reader = SQLiteHistory(path, create=False)
+        assert all(reader.events(run.run_id) == run.events for run in runs)
+    finally:
+        store.close()
+
+
+def test_store_calls_are_served_in_the_order_they_came(tmp_path):
+    path = tmp_path / "history.sqlite"
+    store = StoreThread(lambda: HeldHistory(path))
+    try:
+        checkout = load_scenario("checkout")
+        first, second, third = (Run(checkout, "orchestration", seed=s, store=store)
+                                for s in range(3))
+        seen: list = []
+        failed = queue_in_order(store, [
+            grouped_step(store, first), grouped_step(store, second),
+            lambda: seen.append(store.events(first.run_id)), grouped_step(store, third),
+        ])
+        assert failed == {}
+        assert store.store.groups == [2, 1]
+        assert seen == [first.events], "a read sees every append queued before it"
+    finally:
+        store.close()
+
+
+def test_paced_runs_transitions_are_committed_one_at_a_time_in_the_order_they_came(tmp_path):
+    path = tmp_path / "history.sqlite"
+    store = StoreThread(lambda: HeldHistory(path))
+    try:
+        checkout = load_scenario("checkout")
+        runs = [Run(checkout, "orchestration", seed=seed, store=store) for seed in range(4)]
+        fast, *paced = runs
+        failed = queue_in_order(store, [paced[0].step, grouped_step(store, fast), paced[1].step,
+                                        paced[2].step])
+        assert failed == {}
+        assert store.store.groups == [1, 1, 1, 1]
+        assert store.store.committed == [paced[0].run_id, fast.run_id, paced[1].run_id,
+                                         paced[2].run_id]
     finally:
         store.close()
 

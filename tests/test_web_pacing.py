@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,11 +21,11 @@ CHECKOUT = RunInputs("checkout", "orchestration", ("inventory",), 3)
 class Harness:
     """A runner whose pacer runs inline on a virtual clock, recording what it sends."""
 
-    def __init__(self, **limits) -> None:
+    def __init__(self, store=None, **limits) -> None:
         self.clock = FakeClock()
         self.sent: list[tuple[float, str, dict, str]] = []
         self.runner = Runner(
-            MemoryHistory(), Limits(**limits),
+            store or MemoryHistory(), Limits(**limits),
             emit=lambda name, payload, sid: self.sent.append((self.clock.now, name, payload, sid)),
             start_task=lambda task, *args: task(*args),
             sleep=self.clock.sleep, wait=self.clock.wait, clock=self.clock,
@@ -125,6 +126,39 @@ def test_pause_wakes_a_sleeping_pacer_at_once_and_it_stops():
     h.runner.control("a", live.run_id, "play", None)
     assert live.state == "paused" and h.transition_times() == [0.0]
     assert h.clock.now == 1.5, "the pacer slept on past the pause"
+
+
+class GroupingHistory(MemoryHistory):
+    """A memory store taking one append per transition, as the server's store does, that notes
+    for each whether it was made inside `grouped()`."""
+
+    commits_per_transition = True
+    share_events = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grouping = False
+        self.appends: list[bool] = []
+
+    @contextmanager
+    def grouped(self):
+        self.grouping = True
+        try:
+            yield
+        finally:
+            self.grouping = False
+
+    def append(self, run_id, events, world) -> None:
+        self.appends.append(self.grouping)
+        super().append(run_id, events, world)
+
+
+@pytest.mark.parametrize(("speed", "grouped"), [("max", True), (1, False), (8, False)])
+def test_only_runs_at_speed_max_share_commits_with_other_runs(speed, grouped):
+    store = GroupingHistory()
+    h = Harness(store)
+    h.runner.start("a", CHECKOUT, speed, autoplay=True)
+    assert store.appends == [grouped] * len(engine_transitions(CHECKOUT))
 
 
 def test_a_speed_change_while_playing_applies_from_the_next_transition():

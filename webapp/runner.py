@@ -6,7 +6,9 @@ takes one engine transition, emits its events, then sleeps until the next one is
 per transition, however slow the pace. Every control that changes what the pacer should do
 (pause, step, a new speed, retiring the run) sets the run's `wake` event, which ends that sleep
 at once. At speed max it only yields (`sleep(0)`) between transitions. Clock, sleep and the
-interruptible `wait` are injectable, so pacing is tested on a virtual clock.
+interruptible `wait` are injectable, so pacing is tested on a virtual clock. Runs at speed max
+write without pause, so their transitions may share a commit with other such runs' (the store's
+`grouped`); a paced run's transition is committed on its own.
 Runs belong to the connection that started them; ids and tokens are unguessable, and only a
 client holding the token can `reattach` a run to a new connection.
 """
@@ -19,6 +21,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from saga_core import HistoryStore, Run, SagaDidNotTerminate
@@ -26,7 +29,7 @@ from saga_core import HistoryStore, Run, SagaDidNotTerminate
 from .errors import ApiError
 from .limits import Limits, RateLimiter
 from .live_run import FINISHED, PAUSED, PLAYING, READY, LiveRun
-from .params import MAX_SEED, RunInputs, Speed, check_failure
+from .params import MAX_SEED, MAX_SPEED, RunInputs, Speed, check_failure
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,7 @@ class Runner:
         self.sleep = sleep
         self.wait = wait
         self.clock = clock
+        self._grouped = getattr(store, "grouped", nullcontext)
         self.rate = RateLimiter(limits.messages_per_second, limits.message_burst)
         self._runs: dict[str, LiveRun] = {}
         self._lock = threading.Lock()
@@ -264,7 +268,8 @@ class Runner:
                     return
                 wait = live.last_step_at + live.interval() - self.clock()
                 if wait <= 0:
-                    self._advance(live)
+                    with self._grouped() if live.speed == MAX_SPEED else nullcontext():
+                        self._advance(live)
                     if live.state != PLAYING:
                         return
                     wait = live.last_step_at + live.interval() - self.clock()
