@@ -253,8 +253,9 @@ def test_every_inject_and_reattach_mistake_gets_its_own_reason(client):
         assert_refused(client, name, payload, code, says)
 
 
-def test_an_unknown_message_is_answered_with_the_valid_ones(client):
-    assert_refused(client, "launch", {"mode": "hybrid"}, "unknown_message",
+@pytest.mark.parametrize("name", ["launch", "*"])
+def test_an_unknown_message_is_answered_with_the_valid_ones(client, name):
+    assert_refused(client, name, {"mode": "hybrid"}, "unknown_message",
                    "valid messages: start, control, inject, reattach")
 
 

@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         engineio_logger=False,
     )
     server = socketio.server  # this app's server, even if another app is created later
+    socket_api.name_literal_star_events(server)
     app.extensions["sagascope.server"] = server
     app.extensions["sagascope"] = Runner(
         store,

@@ -178,6 +178,23 @@ def unknown(event: str, *args: Any) -> dict[str, Any]:
     return answer(str(event), refuse)
 
 
+def name_literal_star_events(server: Any) -> None:
+    """python-socketio hands an event literally named "*" to the catch-all handler without its
+    name, so Flask-SocketIO's wrapper takes the payload for the connection id and fails before
+    `unknown` runs. Give it its name back, so it is answered like any unknown message."""
+    find = getattr(server, "_get_event_handler", None)
+    if find is None:  # a python-socketio that resolves handlers some other way
+        return
+
+    def get_event_handler(event: Any, namespace: str, args: tuple) -> tuple[Any, tuple]:
+        handler, args = find(event, namespace, args)
+        if event == "*" and handler is not None:
+            args = (event, *args)
+        return handler, args
+
+    server._get_event_handler = get_event_handler
+
+
 @socketio.on("connect")
 def connect(auth: Any = None) -> None:
     """A browser connects: nothing is emitted until it starts a run."""
