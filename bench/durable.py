@@ -28,7 +28,7 @@ SETTINGS = "WAL, synchronous=NORMAL, one transaction per transition"
 def store_class():
     """The SQLite history store, or the reason it cannot be measured."""
     try:
-        from saga_core.sqlite_history import SQLiteHistory
+        from saga_core.store.sqlite import SQLiteHistory
     except ImportError as exc:
         raise Unavailable(f"the SQLite history store is not available ({exc})") from exc
     return SQLiteHistory

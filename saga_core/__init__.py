@@ -19,12 +19,11 @@ from .export import export_run, export_saga
 from .failures import KINDS as FAILURE_KINDS
 from .failures import FailureSpec, parse_failure, parse_failures
 from .graph import choreography_graph, flow_payload, orchestration_graph
-from .history import HistoryStore, MemoryHistory, RunRecord
 from .retry import RetryPolicy
 from .run import MODES, Run
 from .scenario_files import InvalidScenarioFile, load_scenario_file
 from .scenarios import load_scenario, scenario_names
-from .sqlite_history import SQLiteHistory
+from .store import HistoryStore, MemoryHistory, RunRecord, SQLiteHistory
 
 __all__ = [
     "FAILURE_KINDS",

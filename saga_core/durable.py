@@ -14,9 +14,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .events import Event
+from .events import CRASH_KINDS, Event
 from .run import Run
-from .sqlite_history import CRASH_KINDS, SQLiteHistory
+from .store import SQLiteHistory
 from .world import World
 
 EXIT_CRASHED = 3

@@ -31,6 +31,8 @@ KINDS: tuple[str, ...] = (
     "saga.compensated",
 )
 TERMINAL_KINDS = {"saga.completed": "completed", "saga.compensated": "compensated"}
+CRASH_KINDS = frozenset({"orchestrator.crashed", "consumer.crashed"})
+"""After these the coordinator (or consumer) is gone until it is rebuilt or restarted."""
 FIELDS = ("seq", "t_ms", "run_id", "mode", "kind", "actor", "step", "detail", "narration")
 
 

@@ -1,7 +1,7 @@
 """A saga run: step it one transition at a time, inject failures between transitions, or run it to
 the end. Every event is appended to the history store before the next transition runs; a
 durable store (`commits_per_transition`) gets each transition's events in one `append`, which it
-commits together with the services' state (see `sqlite_history`).
+commits together with the services' state (see `store.sqlite`).
 
 Crash and recovery: when the coordinator crashes, everything it held in memory (the simulation:
 agenda, timers, RNG, its state machine) is thrown away. Recovery rebuilds it from the history
@@ -21,12 +21,12 @@ from .definition import Saga
 from .errors import InvalidRequest, ReplayDivergence, SagaDidNotTerminate
 from .events import Event
 from .failures import FailurePlan, FailureSpec, parse_failure
-from .history import HistoryStore, MemoryHistory, RunRecord
 from .hybrid import Hybrid
 from .invariants import check_invariants
 from .narrate import sentence
 from .orchestrator import Orchestrator
 from .simulation import Simulation
+from .store import HistoryStore, MemoryHistory, RunRecord
 from .world import World
 
 MODES = ("orchestration", "choreography", "hybrid")
@@ -68,10 +68,7 @@ class Run:
         ]
         self.store: HistoryStore = store if store is not None else MemoryHistory()
         self._append = self.store.append
-        self._commits_per_transition = getattr(self.store, "commits_per_transition", False)
-        self._share_events = getattr(self.store, "share_events", None)
-        if self._commits_per_transition:
-            self._advance = self._advance_and_commit  # type: ignore[method-assign]
+        self._commits_per_transition = self.store.commits_per_transition
         self.max_transitions = max_transitions
         self.last_replay_wall_ms: float | None = None
         self._checked = False
@@ -121,16 +118,16 @@ class Run:
         """Advance exactly one transition (one that emits something) and return its events."""
         events = self.events
         start = len(events)
-        while len(events) == start and self.sim._agenda:
+        while len(events) == start and not self.sim.idle:
             self._advance()
-        if not self.sim._agenda and not self._checked:
+        if self.sim.idle and not self._checked:
             self._finish()
         return events[start:]
 
     def run_to_end(self) -> list[Event]:
         """Advance until nothing is left to do; return the events this produced."""
         start = len(self.events)
-        while self.sim._agenda:
+        while not self.sim.idle:
             self._advance()
         if not self._checked:
             self._finish()
@@ -145,7 +142,15 @@ class Run:
         if sim.crashed and not self._rebuilt and getattr(sim.peek(), "rebuilds_coordinator", False):
             sim = self.sim = self._replay()
         self._rebuilt = False
+        if not self._commits_per_transition:
+            sim.advance()
+            return
+        # A durable store: one commit per transition, holding its events and the services' state.
+        events = self.events
+        start = len(events)
         sim.advance()
+        if len(events) > start:
+            self._append(self.run_id, events[start:], self.world)
 
     def _finish(self) -> None:
         self._checked = True
@@ -182,10 +187,7 @@ class Run:
     def _bind_sink(self) -> None:
         """Where emitted events go: straight into the run's list when that list is the record
         (memory) or when whole transitions are committed after they ran (durable stores)."""
-        if self._share_events is not None:
-            self._share_events(self.run_id, self.events)
-            self._sink = self.events.append
-        elif self._commits_per_transition:
+        if self.store.share_events(self.run_id, self.events) or self._commits_per_transition:
             self._sink = self.events.append
         else:
             self._sink = self._record_event
@@ -193,14 +195,6 @@ class Run:
     def _record_event(self, event: Event) -> None:
         self.events.append(event)
         self._append(self.run_id, [event], self.world)
-
-    def _advance_and_commit(self) -> None:
-        """Durable stores: one commit per transition, holding its events and the services' state."""
-        events = self.events
-        start = len(events)
-        Run._advance(self)
-        if len(events) > start:
-            self._append(self.run_id, events[start:], self.world)
 
     def _replay(self) -> Simulation:
         """Rebuild the simulation from the recorded events alone, then adopt the real services."""

@@ -78,7 +78,7 @@ def test_the_bench_draws_its_throughput_chart_as_svg(quick_bench):
 def test_the_raw_sqlite_limit_writes_exactly_the_rows_the_store_writes(tmp_path):
     """The durable baseline replays the store's own transactions: same events, services, log."""
     from bench.durable import capture_plans, schema_of
-    from saga_core.sqlite_history import SQLiteHistory
+    from saga_core.store.sqlite import SQLiteHistory
 
     pool = cases(12, 0.5)
     for mode in ("orchestration", "choreography", "hybrid"):

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from saga_core import HistoryError, Run, SQLiteHistory, load_scenario
+from saga_core import HistoryError, HistoryStore, Run, SQLiteHistory, load_scenario
 
 CHECKOUT = load_scenario("checkout")
 CASES = [
@@ -23,7 +23,7 @@ CASES = [
 ]
 
 
-class Grouped:
+class Grouped(HistoryStore):
     """A SQLiteHistory used the way the server's store thread uses it: each run's transition
     waits, and `commit` commits every waiting transition in one `append_many`."""
 
@@ -35,6 +35,21 @@ class Grouped:
 
     def create_run(self, record, world) -> None:
         self.store.create_run(record, world)
+
+    def events(self, run_id):
+        return self.store.events(run_id)
+
+    def record(self, run_id):
+        return self.store.record(run_id)
+
+    def world(self, run_id):
+        return self.store.world(run_id)
+
+    def runs(self):
+        return self.store.runs()
+
+    def load(self, run_id):
+        return self.store.load(run_id)
 
     def append(self, run_id, events, world) -> None:
         self.waiting.append((run_id, events, world))

@@ -8,9 +8,9 @@ import threading
 import pytest
 
 from saga_core import HistoryError, Run, load_scenario
-from saga_core.sqlite_history import SQLiteHistory
+from saga_core.store.sqlite import SQLiteHistory
 from webapp import create_app, socketio
-from webapp.history import MAX_GROUP, StoreThread, open_history
+from webapp.store_thread import MAX_GROUP, StoreThread, open_history
 from webapp.testing import wait_until
 
 

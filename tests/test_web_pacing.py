@@ -133,7 +133,9 @@ class GroupingHistory(MemoryHistory):
     for each whether it was made inside `grouped()`."""
 
     commits_per_transition = True
-    share_events = None
+
+    def share_events(self, run_id, events) -> bool:
+        return False
 
     def __init__(self) -> None:
         super().__init__()

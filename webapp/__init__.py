@@ -16,9 +16,9 @@ from flask import Flask
 
 from . import routes, security, socket_api  # noqa: F401 - socket_api registers the handlers
 from .extensions import socketio
-from .history import open_history
 from .limits import Limits
 from .runner import Runner
+from .store_thread import open_history
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {

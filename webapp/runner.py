@@ -70,7 +70,6 @@ class Runner:
         self.sleep = sleep
         self.wait = wait
         self.clock = clock
-        self._grouped = getattr(store, "grouped", nullcontext)
         self.rate = RateLimiter(limits.messages_per_second, limits.message_burst)
         self._runs: dict[str, LiveRun] = {}
         self._lock = threading.Lock()
@@ -226,9 +225,7 @@ class Runner:
             runs = list(self._runs.values())
         for live in runs:
             self._retire(live, None)
-        close = getattr(self.store, "close", None)
-        if close is not None:
-            close()
+        self.store.close()
 
     # -- internals ------------------------------------------------------------------------------
     def _open(self, sid: str, inputs: RunInputs, speed: Speed) -> LiveRun:
@@ -268,7 +265,7 @@ class Runner:
                     return
                 wait = live.last_step_at + live.interval() - self.clock()
                 if wait <= 0:
-                    with self._grouped() if live.speed == MAX_SPEED else nullcontext():
+                    with self.store.grouped() if live.speed == MAX_SPEED else nullcontext():
                         self._advance(live)
                     if live.state != PLAYING:
                         return

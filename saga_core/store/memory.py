@@ -1,61 +1,19 @@
-"""Where a run's history lives. The engine appends every event before the next transition runs,
-so a coordinator can always be rebuilt from the store alone.
-
-`HistoryStore` is the interface; `MemoryHistory` keeps everything in this process (tests, and
-runs that need no durability). A SQLite store with the same interface lives in `sqlite_history`.
-"""
+"""A history store in this process's memory: tests, and runs that need no durability."""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from .errors import HistoryError
-from .events import Event
+from ..errors import HistoryError
+from .base import HistoryStore, RunRecord
 
 if TYPE_CHECKING:
-    from .world import World
+    from ..events import Event
+    from ..world import World
 
 
-@dataclass
-class RunRecord:
-    """Everything needed to rebuild a run besides its events."""
-
-    run_id: str
-    scenario: str
-    mode: str
-    seed: int
-    failures: list[str] = field(default_factory=list)
-    status: str = "running"
-    """running | completed | compensated | crashed"""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class HistoryStore(Protocol):
-    def create_run(self, record: RunRecord, world: World) -> None: ...
-
-    def append(self, run_id: str, events: list[Event], world: World) -> None:
-        """Record events and the services' state they leave behind, in one commit."""
-
-    def events(self, run_id: str) -> list[Event]: ...
-
-    def record(self, run_id: str) -> RunRecord: ...
-
-    def world(self, run_id: str) -> dict[str, Any]: ...
-
-    def set_status(self, run_id: str, status: str) -> None: ...
-
-    def runs(self) -> list[RunRecord]: ...
-
-    def load(self, run_id: str) -> tuple[RunRecord, list[Event], dict[str, Any]]:
-        """A run's record, events and services' state, read as one consistent snapshot."""
-        ...
-
-
-class MemoryHistory:
+class MemoryHistory(HistoryStore):
     """A history store in this process's memory."""
 
     def __init__(self) -> None:
@@ -70,7 +28,7 @@ class MemoryHistory:
         self._events[record.run_id] = []
         self._worlds[record.run_id] = world
 
-    def share_events(self, run_id: str, events: list[Event]) -> None:
+    def share_events(self, run_id: str, events: list[Event]) -> bool:
         """Keep the run's own event list as its history: appending to it is recording.
 
         In one process nothing can come between an event and its record, so the run appends
@@ -78,6 +36,7 @@ class MemoryHistory:
         """
         self._known(run_id)
         self._events[run_id] = events
+        return True
 
     def append(self, run_id: str, events: list[Event], world: World) -> None:
         # The services live in this process and outlive a coordinator crash: keep them as they are.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import HistoryError
+from ..errors import HistoryError
 
 APPLICATION_ID = 0x53414741  # "SAGA"
 SCHEMA_VERSION = 1

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from saga_core import Event, HistoryError, HistoryStore, MemoryHistory, RunRecord
+from saga_core import Event, HistoryError, HistoryStore, MemoryHistory, RunRecord, SQLiteHistory
+from saga_core.store import Transition
 
 if TYPE_CHECKING:
     from saga_core.world import World
@@ -27,14 +28,12 @@ def open_history(setting: str | None, instance_path: str) -> StoreThread:
     """The store `SAGASCOPE_HISTORY` asks for (None: the instance folder's SQLite file)."""
     if setting == MEMORY:
         return StoreThread(MemoryHistory)
-    from saga_core.sqlite_history import SQLiteHistory
-
     path = os.path.abspath(setting or os.path.join(instance_path, DEFAULT_FILE))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     return StoreThread(lambda: SQLiteHistory(path))
 
 
-class StoreThread:
+class StoreThread(HistoryStore):
     """A history store whose every call runs on one dedicated thread: a SQLite connection
     belongs to the thread that opened it, SQLite admits one writer at a time anyway, and each
     playing run appends from its own thread.
@@ -62,7 +61,7 @@ class StoreThread:
     @property
     def commits_per_transition(self) -> bool:
         """Whether the store wants each transition's events in one append (one commit)."""
-        return getattr(self.store, "commits_per_transition", False)
+        return self.store.commits_per_transition
 
     def create_run(self, record: RunRecord, world: World) -> None:
         self._call("create_run", record, world)
@@ -79,6 +78,9 @@ class StoreThread:
         finally:
             self._local.grouped = False
 
+    def append_many(self, transitions: Sequence[Transition]) -> list[Exception | None]:
+        return self._call("append_many", transitions)
+
     def events(self, run_id: str) -> list[Event]:
         return self._call("events", run_id)
 
@@ -94,13 +96,15 @@ class StoreThread:
     def runs(self) -> list[RunRecord]:
         return self._call("runs")
 
+    def load(self, run_id: str) -> tuple[RunRecord, list[Event], dict[str, Any]]:
+        return self._call("load", run_id)
+
     def close(self) -> None:
-        """Close the store (if it has anything to close) and end its thread; later calls get
-        a HistoryError."""
+        """Close the store and end its thread; later calls get a HistoryError."""
         with self._ready:
             closing = not self._closed
         if closing:
-            self._call(_close_store, last=True)
+            self._call("close", last=True)
         self._thread.join()
 
     # -- on the store's thread ------------------------------------------------------------------
@@ -147,14 +151,14 @@ class StoreThread:
 
 
 def _append_together(store: HistoryStore, appends: list[_Call]) -> None:
-    """Commit the waiting appends in one transaction when the store can (`append_many`)."""
-    append_many = getattr(store, "append_many", None)
-    if len(appends) < 2 or append_many is None:
+    """Hand the waiting appends to the store together (`append_many`: one transaction when the
+    store can group commits)."""
+    if len(appends) < 2:
         for call in appends:
             call.run(store)
         return
     try:
-        refused = append_many([call.args for call in appends])
+        refused = store.append_many([call.args for call in appends])
     except BaseException as exc:  # noqa: BLE001 - nothing was written: every caller learns why
         for call in appends:
             call.future.set_exception(exc)
@@ -164,12 +168,6 @@ def _append_together(store: HistoryStore, appends: list[_Call]) -> None:
             call.future.set_result(None)
         else:
             call.future.set_exception(error)
-
-
-def _close_store(store: HistoryStore) -> None:
-    close = getattr(store, "close", None)
-    if close is not None:
-        close()
 
 
 class _Call:
