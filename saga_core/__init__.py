@@ -21,8 +21,7 @@ from .failures import FailureSpec, parse_failure, parse_failures
 from .graph import choreography_graph, flow_payload, orchestration_graph
 from .retry import RetryPolicy
 from .run import MODES, Run
-from .scenario_files import InvalidScenarioFile, load_scenario_file
-from .scenarios import load_scenario, scenario_names
+from .scenarios import InvalidScenarioFile, load_scenario, load_scenario_file, scenario_names
 from .store import HistoryStore, MemoryHistory, RunRecord, SQLiteHistory
 
 __all__ = [

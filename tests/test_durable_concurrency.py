@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 from saga_core import Run, SQLiteHistory, load_scenario
-from saga_core.durable import EXIT_CRASHED
+from saga_core.cli.durable import EXIT_CRASHED
 from saga_core.world import World
 
 CHECKOUT = load_scenario("checkout")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from saga_core import MODES, Run, SQLiteHistory, load_scenario
-from saga_core.durable import EXIT_CRASHED
+from saga_core.cli.durable import EXIT_CRASHED
 from saga_core.invariants import check_invariants
 from saga_core.world import World
 

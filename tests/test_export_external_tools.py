@@ -19,7 +19,7 @@ import pytest
 
 from saga_core import Run, load_scenario, scenario_names
 from saga_core.export import export_run, export_saga
-from saga_core.scenario_files import scenario_from_dict, scenario_to_dict
+from saga_core.scenarios.files import scenario_from_dict, scenario_to_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

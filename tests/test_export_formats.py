@@ -22,7 +22,7 @@ from saga_core.cli import main
 from saga_core.export import export_run, export_saga, run_history, saga_flow
 from saga_core.export.mermaid import text
 from saga_core.retry import COMPENSATION_RETRY
-from saga_core.scenario_files import scenario_from_dict, scenario_to_dict
+from saga_core.scenarios.files import scenario_from_dict, scenario_to_dict
 
 
 def committed_order(saga, failures):

@@ -12,7 +12,7 @@ import pytest
 from saga_core import MODES, Run, load_scenario, scenario_names
 from saga_core.cli import main
 from saga_core.export import export_saga
-from saga_core.scenario_files import InvalidScenarioFile, load_scenario_file, scenario_to_dict
+from saga_core.scenarios.files import InvalidScenarioFile, load_scenario_file, scenario_to_dict
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidRequest
-from ..scenario_files import scenario_to_dict
+from ..scenarios.files import scenario_to_dict
 from .asl import asl_definition, render_asl
 from .bpmn import render_bpmn
 from .mermaid import render_event_flowchart, render_flowchart, render_sequence

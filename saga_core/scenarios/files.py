@@ -15,9 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .definition import Action, Completion, Move, Saga, Step, StepEvents, Timing
-from .errors import InvalidDefinition
-from .retry import RetryPolicy
+from ..definition import Action, Completion, Move, Saga, Step, StepEvents, Timing
+from ..errors import InvalidDefinition
+from ..retry import RetryPolicy
 
 SUFFIXES = (".toml", ".json")
 

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from ..errors import InvalidRequest
-from ..failures import KINDS
+from ..export import DEFINITION_FORMATS, VIEWS, export_run, export_saga
+from ..failures import KINDS as FAILURE_KINDS
 from ..run import MODES, Run
-from ..scenarios import DEFAULT
-from . import DEFINITION_FORMATS, VIEWS, export_run, export_saga
+from ..scenarios import DEFAULT, resolve
+from .output import EXIT_OK
 
 DESCRIPTIONS = {
     "bpmn": "BPMN 2.0 XML with diagram interchange (opens in Camunda Modeler, bpmn.io)",
@@ -37,7 +38,8 @@ def add_export(sub: argparse._SubParsersAction) -> None:
                    help="export one run instead of the definition (mermaid or json)")
     p.add_argument("--mode", default=None, help=f"with --trace: one of {', '.join(MODES)}")
     p.add_argument("--fail", action="append", default=[], metavar="SPEC",
-                   help=f"with --trace: STEP[:KIND[:N]], repeatable; KIND is {', '.join(KINDS)}")
+                   help="with --trace: STEP[:KIND[:N]], repeatable; KIND is "
+                   f"{', '.join(FAILURE_KINDS)}")
     p.add_argument("--seed", type=int, default=None, help="with --trace: RNG seed (default 0)")
     p.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE instead of standard output")
@@ -45,9 +47,7 @@ def add_export(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_OK, resolve_scenario
-
-    saga = resolve_scenario(args.scenario)
+    saga = resolve(args.scenario)
     if args.trace:
         if args.view != "orchestration":
             raise InvalidRequest("--view draws a definition; a run with --trace is drawn as it ran")

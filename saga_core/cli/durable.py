@@ -14,10 +14,12 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .events import CRASH_KINDS, Event
-from .run import Run
-from .store import SQLiteHistory
-from .world import World
+from ..events import CRASH_KINDS, Event
+from ..run import Run
+from ..scenarios import resolve
+from ..store import SQLiteHistory
+from ..world import World
+from .output import EXIT_OK, exit_status, header, print_events, print_outcome
 
 EXIT_CRASHED = 3
 """The exit status of a process that died at a staged crash."""
@@ -37,8 +39,6 @@ class DyingHistory(SQLiteHistory):
             self._die(run_id, events, crash)
 
     def _die(self, run_id: str, events: Sequence[Event], crash: Event) -> None:
-        from .cli import print_events
-
         print_events(events, self.as_json)  # committed, and the last thing this process says
         who = "the orchestrator" if crash.kind == "orchestrator.crashed" else crash.actor
         sys.stderr.write(
@@ -58,20 +58,17 @@ def open_store_for_trace(args: argparse.Namespace) -> SQLiteHistory:
 
 # -- sagascope resume ----------------------------------------------------------------------------
 def cmd_resume(args: argparse.Namespace) -> int:
-    from .cli import EXIT_FAILED, EXIT_OK, print_events, resolve_scenario
-
     store = DyingHistory(args.store, create=False, as_json=args.json)
     run_id = args.run or store.latest_run_id()
     record = store.record(run_id)
-    saga = resolve_scenario(record.scenario)
+    saga = resolve(record.scenario)
     began = time.perf_counter()
     run = Run.resume(saga, store, run_id)
     rebuilt_ms = (time.perf_counter() - began) * 1000
     replayed = len(run.events)
     note = sys.stderr if args.json else sys.stdout
     if not args.json:
-        failures = ", ".join(record.failures) or "none"
-        print(f"{saga.name} saga · {record.mode} · seed {record.seed} · failures: {failures} · "
+        print(f"{header(saga.name, record.mode, record.seed, record.failures)} · "
               f"run {run_id} from {store.path}")
     print_events(run.events, args.json)
     if run.finished:
@@ -87,10 +84,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         while not run.finished:
             print_events(run.step(), args.json)
     if not args.json:
-        last = run.events[-1]
-        print(f"outcome: {run.outcome} after {last.t_ms} virtual ms and {len(run.events)} "
-              "events; the saga invariants hold")
-    return EXIT_OK if run.outcome in ("completed", "compensated") else EXIT_FAILED
+        print_outcome(run)
+    return exit_status(run)
 
 
 def add_resume(sub: argparse._SubParsersAction) -> None:
@@ -109,8 +104,6 @@ def add_resume(sub: argparse._SubParsersAction) -> None:
 
 # -- sagascope runs ------------------------------------------------------------------------------
 def cmd_runs(args: argparse.Namespace) -> int:
-    from .cli import EXIT_OK
-
     with SQLiteHistory(args.store, create=False) as store:
         summaries = store.summaries()
     if not summaries:
