@@ -16,8 +16,7 @@ from .errors import (
 )
 from .events import KINDS, Event, event_schema
 from .export import export_run, export_saga
-from .failures import KINDS as FAILURE_KINDS
-from .failures import FailureSpec, parse_failure, parse_failures
+from .failures import FAILURE_KINDS, FailureKind, FailureSpec, parse_failure, parse_failures
 from .graph import choreography_graph, flow_payload, orchestration_graph
 from .retry import RetryPolicy
 from .run import MODES, Run
@@ -31,6 +30,7 @@ __all__ = [
     "Action",
     "Completion",
     "Event",
+    "FailureKind",
     "FailureSpec",
     "HistoryError",
     "HistoryStore",

@@ -20,7 +20,7 @@ from .choreography import Choreography
 from .definition import Saga
 from .errors import InvalidRequest, ReplayDivergence, SagaDidNotTerminate
 from .events import Event
-from .failures import FailurePlan, FailureSpec, parse_failure
+from .failures import FAILURE_KINDS, FailurePlan, FailureSpec, parse_failure
 from .hybrid import Hybrid
 from .invariants import check_invariants
 from .narrate import sentence
@@ -249,14 +249,4 @@ def _inject(sim: Simulation, spec: FailureSpec) -> Event:
 
 
 def _describe(spec: FailureSpec) -> str:
-    n = spec.count
-    times = "once" if n == 1 else f"{n} times"
-    return {
-        "fail": "fail for good (a business failure)",
-        "transient": f"fail with a transient error {times}",
-        "timeout": f"time out {times}",
-        "compensate": f"fail its compensation {times}",
-        "crash": "crash its coordinator right after committing",
-        "drop": f"lose the message it publishes {times}",
-        "duplicate": "deliver the message it publishes twice",
-    }[spec.kind]
+    return FAILURE_KINDS[spec.kind].describe(spec.count)

@@ -152,5 +152,8 @@ def test_the_package_root_exports_the_public_api():
         "SQLiteHistory",
         "event_schema",
         "SagaError",
+        "FAILURE_KINDS",
+        "FailureKind",
+        "HistoryStore",
     ):
         assert name in saga_core.__all__

@@ -126,6 +126,18 @@ def test_scenarios_lists_what_a_client_needs_to_build_its_menus(client):
     assert checkout["title"] and checkout["description"]
 
 
+def test_scenarios_carry_each_failure_kinds_label_and_meaning_per_mode(client):
+    info = client.get("/api/scenarios").json["failure_kind_info"]
+    assert [k["kind"] for k in info] == list(FAILURE_KINDS)
+    for entry in info:
+        kind = FAILURE_KINDS[entry["kind"]]
+        assert entry == {"kind": kind.name, "label": kind.label, "summary": kind.summary,
+                         "counted": kind.counted, "modes": kind.modes}
+        assert set(entry["modes"]) == set(MODES)
+    assert {k["kind"] for k in info if k["counted"]} == {"transient", "timeout", "compensate",
+                                                         "drop"}
+
+
 def test_trace_answers_the_same_events_as_the_cli(client, capsys):
     args = ["--mode", "hybrid", "--fail", "payment:transient:2", "--fail", "shipping",
             "--seed", "5"]

@@ -41,5 +41,10 @@ def catalog() -> dict[str, Any]:
         "scenarios": [scenario_payload(name, load_scenario(name)) for name in scenario_names()],
         "modes": list(MODES),
         "failure_kinds": list(FAILURE_KINDS),
+        "failure_kind_info": [
+            {"kind": k.name, "label": k.label, "summary": k.summary, "counted": k.counted,
+             "modes": {mode: k.modes[mode] for mode in MODES}}
+            for k in FAILURE_KINDS.values()
+        ],
         "speeds": dict(SPEEDS),
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InvalidRequest
 from ..export import DEFINITION_FORMATS, VIEWS, export_run, export_saga
-from ..failures import KINDS as FAILURE_KINDS
+from ..failures import FAILURE_KINDS
 from ..run import MODES, Run
 from ..scenarios import DEFAULT, resolve
 from .output import EXIT_OK

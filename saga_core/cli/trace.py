@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..failures import KINDS as FAILURE_KINDS
+from ..failures import FAILURE_KINDS
 from ..run import MODES, Run
 from ..scenarios import DEFAULT, resolve
 from .durable import open_store_for_trace
