@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import service_events
 from .narrate import sentence
 
 if TYPE_CHECKING:
@@ -48,16 +49,7 @@ class Bus:
         self._next_id += 1
         message = Message(f"m-{self._next_id}", name, source, step)
         targets = [t for t, _ in self.subscribers.get(name, [])]
-        listeners = f"for {', '.join(targets)}" if targets else "(nobody subscribes to it)"
-        sim.emit(
-            "message.published",
-            source,
-            step,
-            {"message_id": message.id, "name": name, "source": source, "targets": targets},
-            sentence(
-                f"{'The client' if source == 'client' else source} publishes {name} {listeners}"
-            ),
-        )
+        service_events.message_published(sim, message, targets)
         for target, consumer in self.subscribers.get(name, []):
             sim.at(sim.draw(sim.saga.timing.bus_hop_ms), self.deliver, message, target, consumer, 1)
         if not targets and self.on_terminal is not None:
@@ -71,18 +63,9 @@ class Bus:
     def deliver(self, message: Message, target: str, consumer: Consumer, delivery: int) -> None:
         sim = self.sim
         ack_timeout = sim.saga.timing.ack_timeout_ms
-        detail = {
-            "message_id": message.id,
-            "name": message.name,
-            "source": message.source,
-            "target": target,
-        }
         if message.step is not None and sim.plan.take(message.step, "drop"):
-            sim.emit(
-                "message.dropped",
-                "bus",
-                message.step,
-                {**detail, "redeliver_at_ms": sim.now + ack_timeout},
+            service_events.message_dropped(
+                sim, message, target, sim.now + ack_timeout,
                 sentence(
                     f"{message.name} is lost on its way to {target}; with no ack, the bus "
                     f"redelivers it after {ack_timeout} ms"
@@ -91,22 +74,16 @@ class Bus:
             sim.at(ack_timeout, self.deliver, message, target, consumer, delivery + 1)
             return
         if sim.world[target].down:
-            sim.emit(
-                "message.dropped",
-                "bus",
-                message.step,
-                {**detail, "redeliver_at_ms": sim.now + ack_timeout, "reason": f"{target} is down"},
+            service_events.message_dropped(
+                sim, message, target, sim.now + ack_timeout,
                 sentence(f"{target} is down, so {message.name} waits for redelivery"),
+                reason=f"{target} is down",
             )
             sim.at(ack_timeout, self.deliver, message, target, consumer, delivery + 1)
             return
         again = " again" if delivery > 1 else ""
-        sim.emit(
-            "message.delivered",
-            "bus",
-            message.step,
-            {**detail, "delivery": delivery},
-            f"The bus delivers {message.name} to {target}{again}.",
+        service_events.message_delivered(
+            sim, message, target, delivery, f"The bus delivers {message.name} to {target}{again}."
         )
         if delivery == 1 and message.step is not None and sim.plan.take(message.step, "duplicate"):
             sim.at(sim.draw(sim.saga.timing.bus_hop_ms), self.deliver, message, target, consumer, 2)
@@ -119,11 +96,8 @@ class Bus:
                 self.sim.at(delay_ms, self.deliver, message, target, consumer, delivery + 1)
 
     def ignore_duplicate(self, message: Message, target: str) -> None:
-        self.sim.emit(
-            "message.duplicate_ignored",
-            target,
-            message.step,
-            {"message_id": message.id, "name": message.name, "target": target},
+        service_events.duplicate_ignored(
+            self.sim, message, target,
             sentence(
                 f"{target} has already processed {message.name} ({message.id}) and ignores "
                 "the duplicate"

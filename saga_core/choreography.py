@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import reports
+from . import service_events
 from .bus import Bus, Message
 from .graph import Handler, subscriptions, terminal_events
 from .narrate import attempt_note, sentence, third_person
@@ -42,7 +42,7 @@ class Choreography:
         return f"{self.sim.run_id}:{step.name}"
 
     def start(self, failures: list[str]) -> None:
-        reports.saga_started(
+        service_events.saga_started(
             self.sim,
             "client",
             failures,
@@ -67,15 +67,8 @@ class Choreography:
         step = self.saga.steps[handler.step]
         attempt = self.attempts[message.id] = self.attempts.get(message.id, 0) + 1
         if handler.kind == "do":
-            sim.emit(
-                "step.started",
-                step.service,
-                step.name,
-                {
-                    "service": step.service,
-                    "attempt": attempt,
-                    "max_attempts": step.retry.max_attempts,
-                },
+            service_events.step_started(
+                sim, step.service, step, attempt,
                 sentence(
                     f"On {message.name}, {step.service} starts to {step.action.text}"
                     f"{attempt_note(attempt, step.retry.max_attempts)}"
@@ -87,11 +80,8 @@ class Choreography:
                 sim.at(sim.draw(step.latency_ms), self._do, handler, message, delivery, attempt)
         elif handler.kind == "undo":
             assert step.compensate is not None
-            sim.emit(
-                "compensation.started",
-                step.service,
-                step.name,
-                {"service": step.service, "attempt": attempt},
+            service_events.compensation_started(
+                sim, step.service, step, attempt,
                 f"On {message.name}, {step.service} starts to {step.compensate.text}.",
             )
             sim.at(sim.draw(step.latency_ms), self._undo, handler, message, delivery, attempt)
@@ -106,10 +96,10 @@ class Choreography:
         if sim.plan.take(step.name, "fail"):
             return self._give_up(step, message, attempt, step.failure_reason, retryable=False)
         if sim.plan.take(step.name, "transient"):
-            error = reports.TRANSIENT_ERROR
+            error = service_events.TRANSIENT_ERROR
             if attempt >= step.retry.max_attempts:
                 return self._give_up(step, message, attempt, error, retryable=True)
-            reports.step_failed(sim, step, attempt, error, retryable=True, final=False)
+            service_events.step_failed(sim, step, attempt, error, retryable=True, final=False)
             return self._retry(step, message, delivery, attempt)
         try:
             sim.world.apply(step.service, self.key(step), step.name, step.action)
@@ -117,7 +107,7 @@ class Choreography:
             return self._give_up(step, message, attempt, str(exc), retryable=False)
         self._commit(step, message, step.event_names().succeeded)
         self.committed.append(step.name)
-        reports.step_succeeded(sim, step, attempt)
+        service_events.step_succeeded(sim, step, attempt)
         if sim.plan.take(step.name, "crash"):
             return self._crash(step, message, delivery)
         self._relay(step.service)
@@ -127,7 +117,7 @@ class Choreography:
         sim = self.sim
         step = self.saga.steps[handler.step]
         final = attempt >= step.retry.max_attempts
-        reports.timed_out(
+        service_events.step_timed_out(
             sim,
             step.service,
             step,
@@ -142,7 +132,7 @@ class Choreography:
 
     def _retry(self, step: Step, message: Message, delivery: int, attempt: int) -> None:
         delay = step.retry.delay_ms(attempt)
-        reports.retry_scheduled(
+        service_events.retry_scheduled(
             self.sim,
             "step.retry_scheduled",
             step.service,
@@ -156,7 +146,7 @@ class Choreography:
     def _give_up(
         self, step: Step, message: Message, attempt: int, error: str, retryable: bool
     ) -> None:
-        reports.step_failed(self.sim, step, attempt, error, retryable, final=True)
+        service_events.step_failed(self.sim, step, attempt, error, retryable, final=True)
         self._publish_failure(step, message)
 
     def _publish_failure(self, step: Step, message: Message) -> None:
@@ -171,8 +161,8 @@ class Choreography:
         assert step.compensate is not None
         if sim.plan.take(step.name, "compensate"):
             delay = COMPENSATION_RETRY.delay_ms(attempt)
-            reports.compensation_failed(sim, step, attempt)
-            reports.retry_scheduled(
+            service_events.compensation_failed(sim, step, attempt)
+            service_events.retry_scheduled(
                 sim,
                 "compensation.retry_scheduled",
                 step.service,
@@ -187,7 +177,7 @@ class Choreography:
         sim.world.undo(step.service, self.key(step), step.name, step.action, step.compensate)
         self._commit(step, message, step.event_names().compensated)
         self.compensated.append(step.name)
-        reports.compensation_succeeded(sim, step, attempt)
+        service_events.compensation_succeeded(sim, step, attempt)
         self._relay(step.service)
 
     def _complete(self, handler: Handler, message: Message) -> None:
@@ -223,16 +213,7 @@ class Choreography:
     def _crash(self, step: Step, message: Message, delivery: int) -> None:
         sim = self.sim
         sim.world[step.service].down = True
-        sim.emit(
-            "consumer.crashed",
-            step.service,
-            step.name,
-            {"message_id": message.id, "name": message.name},
-            sentence(
-                f"{step.service} crashes after committing, before it acks {message.name} or "
-                "publishes its event; both wait in its database"
-            ),
-        )
+        service_events.consumer_crashed(sim, step, message)
         sim.at(sim.saga.timing.restart_ms, self._restart, step)
         self.bus.redeliver_later(message, step.service, sim.saga.timing.ack_timeout_ms, delivery)
 
@@ -240,24 +221,13 @@ class Choreography:
         sim = self.sim
         service = sim.world[step.service]
         service.down = False
-        waiting = list(service.outbox)
-        sim.emit(
-            "consumer.recovered",
-            step.service,
-            step.name,
-            {"republished": waiting},
-            sentence(
-                f"{step.service} restarts and publishes what its outbox holds: "
-                f"{', '.join(waiting) or 'nothing'}"
-            ),
-        )
+        service_events.consumer_recovered(sim, step, service.outbox)
         self._relay(step.service)
 
     def _terminal(self, message: Message) -> None:
         outcome = self.ends.get(message.name)
         if outcome is None:
             return
-        detail = {"committed": list(self.committed), "compensated": list(self.compensated)}
         if outcome == "completed":
             done = self.saga.completion
             did = f"{message.source} {third_person(done.text)} and " if done else ""
@@ -265,4 +235,6 @@ class Choreography:
         else:
             undone = ", ".join(self.compensated) or "nothing"
             text = f"{message.name} ends the chain: the saga is compensated (undone: {undone})"
-        self.sim.emit(f"saga.{outcome}", message.source, None, detail, sentence(text))
+        service_events.saga_finished(
+            self.sim, outcome, message.source, self.committed, self.compensated, sentence(text)
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import reports
+from . import service_events
+from .bus import Message
 from .narrate import sentence, third_person
 from .retry import COMPENSATION_RETRY
 from .world import InsufficientBalance
@@ -40,7 +41,7 @@ class Orchestrator:
 
     # -- decisions ----------------------------------------------------------------------------
     def start(self, failures: list[str]) -> None:
-        reports.saga_started(
+        service_events.saga_started(
             self.sim,
             ACTOR,
             failures,
@@ -67,13 +68,7 @@ class Orchestrator:
     # -- forward ------------------------------------------------------------------------------
     def _invoke(self, i: int, attempt: int) -> None:
         sim, step = self.sim, self.saga.steps[i]
-        sim.emit(
-            "step.started",
-            ACTOR,
-            step.name,
-            {"service": step.service, "attempt": attempt, "max_attempts": step.retry.max_attempts},
-            step.sentences.asked[attempt - 1],
-        )
+        service_events.step_started(sim, ACTOR, step, attempt, step.sentences.asked[attempt - 1])
         if sim.plan.take(step.name, "timeout"):
             sim.at(step.timeout_ms, self._timed_out, i, attempt)
         else:
@@ -84,23 +79,14 @@ class Orchestrator:
         if sim.plan.take(step.name, "fail"):
             return self._failed(i, attempt, step.failure_reason, retryable=False)
         if sim.plan.take(step.name, "transient"):
-            return self._failed(i, attempt, reports.TRANSIENT_ERROR, True)
+            return self._failed(i, attempt, service_events.TRANSIENT_ERROR, True)
         try:
             sim.world.apply(step.service, self.key(step), step.name, step.action)
         except InsufficientBalance as exc:
             return self._failed(i, attempt, str(exc), retryable=False)
         if self.bus is None and sim.plan.take(step.name, "drop"):
-            sim.emit(
-                "message.dropped",
-                "bus",
-                step.name,
-                {
-                    "message_id": f"reply-{step.name}-{attempt}",
-                    "name": f"{step.name} reply",
-                    "source": step.service,
-                    "target": ACTOR,
-                    "redeliver_at_ms": sim.now + self.saga.timing.ack_timeout_ms,
-                },
+            service_events.message_dropped(
+                sim, _reply(step, attempt), ACTOR, sim.now + self.saga.timing.ack_timeout_ms,
                 sentence(
                     f"{step.service}'s reply is lost on the way back; its local transaction "
                     "committed, so the reply is redelivered after the ack timeout"
@@ -113,20 +99,11 @@ class Orchestrator:
     def _succeeded(self, i: int, attempt: int, redelivered: bool = False) -> None:
         sim, step = self.sim, self.saga.steps[i]
         if redelivered:
-            sim.emit(
-                "message.delivered",
-                "bus",
-                step.name,
-                {
-                    "message_id": f"reply-{step.name}-{attempt}",
-                    "name": f"{step.name} reply",
-                    "source": step.service,
-                    "target": ACTOR,
-                    "delivery": 2,
-                },
+            service_events.message_delivered(
+                sim, _reply(step, attempt), ACTOR, 2,
                 sentence(f"{step.service}'s reply is redelivered to the orchestrator"),
             )
-        reports.step_succeeded(sim, step, attempt)
+        service_events.step_succeeded(sim, step, attempt)
         self.committed.append(i)
         self.index = i + 1
         if self.bus is None and sim.plan.take(step.name, "duplicate"):
@@ -140,15 +117,8 @@ class Orchestrator:
 
     def _duplicate_reply(self, i: int, attempt: int) -> None:
         step = self.saga.steps[i]
-        self.sim.emit(
-            "message.duplicate_ignored",
-            ACTOR,
-            step.name,
-            {
-                "message_id": f"reply-{step.name}-{attempt}",
-                "name": f"{step.name} reply",
-                "target": ACTOR,
-            },
+        service_events.duplicate_ignored(
+            self.sim, _reply(step, attempt), ACTOR,
             sentence(
                 f"{step.service}'s reply arrives a second time; the orchestrator has already "
                 "recorded it and ignores the duplicate"
@@ -158,7 +128,7 @@ class Orchestrator:
     def _timed_out(self, i: int, attempt: int) -> None:
         sim, step = self.sim, self.saga.steps[i]
         final = attempt >= step.retry.max_attempts
-        reports.timed_out(
+        service_events.step_timed_out(
             sim,
             ACTOR,
             step,
@@ -172,7 +142,7 @@ class Orchestrator:
     def _failed(self, i: int, attempt: int, error: str, retryable: bool) -> None:
         sim, step = self.sim, self.saga.steps[i]
         final = not retryable or attempt >= step.retry.max_attempts
-        reports.step_failed(sim, step, attempt, error, retryable, final)
+        service_events.step_failed(sim, step, attempt, error, retryable, final)
         self._retry_or_give_up(i, attempt, final)
 
     def _retry_or_give_up(self, i: int, attempt: int, final: bool) -> None:
@@ -182,7 +152,7 @@ class Orchestrator:
             self._decide()
             return
         delay = step.retry.delay_ms(attempt)
-        reports.retry_scheduled(
+        service_events.retry_scheduled(
             sim,
             "step.retry_scheduled",
             ACTOR,
@@ -203,11 +173,8 @@ class Orchestrator:
             text = f"{first.service} {third_person(completion.text)}"
             if self.bus is not None:
                 self.bus.publish(completion.event, first.service, None)
-        sim.emit(
-            "saga.completed",
-            ACTOR,
-            None,
-            {"committed": [self.saga.steps[i].name for i in self.committed], "compensated": []},
+        service_events.saga_finished(
+            sim, "completed", ACTOR, [self.saga.steps[i].name for i in self.committed], [],
             sentence(f"Every step committed and {text}: the saga completed"),
         )
 
@@ -215,12 +182,8 @@ class Orchestrator:
     def _compensate(self, i: int, attempt: int) -> None:
         sim, step = self.sim, self.saga.steps[i]
         assert step.compensate is not None
-        sim.emit(
-            "compensation.started",
-            ACTOR,
-            step.name,
-            {"service": step.service, "attempt": attempt},
-            step.sentences.asked_to_compensate,
+        service_events.compensation_started(
+            sim, ACTOR, step, attempt, step.sentences.asked_to_compensate
         )
         sim.at(sim.draw(step.latency_ms), self._compensation_outcome, i, attempt)
 
@@ -229,8 +192,8 @@ class Orchestrator:
         assert step.compensate is not None
         if sim.plan.take(step.name, "compensate"):
             delay = COMPENSATION_RETRY.delay_ms(attempt)
-            reports.compensation_failed(sim, step, attempt)
-            reports.retry_scheduled(
+            service_events.compensation_failed(sim, step, attempt)
+            service_events.retry_scheduled(
                 sim,
                 "compensation.retry_scheduled",
                 ACTOR,
@@ -244,33 +207,21 @@ class Orchestrator:
             return
         sim.world.undo(step.service, self.key(step), step.name, step.action, step.compensate)
         self.compensated.append(i)
-        reports.compensation_succeeded(sim, step, attempt)
+        service_events.compensation_succeeded(sim, step, attempt)
         self._decide()
 
     def _finish_compensated(self) -> None:
         undone = [self.saga.steps[i].name for i in self.compensated]
         what = f"undid {' then '.join(undone)}, newest first" if undone else "had nothing to undo"
-        self.sim.emit(
-            "saga.compensated",
-            ACTOR,
-            None,
-            {"committed": [self.saga.steps[i].name for i in self.committed], "compensated": undone},
-            f"The orchestrator {what}: the saga is compensated.",
+        service_events.saga_finished(
+            self.sim, "compensated", ACTOR, [self.saga.steps[i].name for i in self.committed],
+            undone, f"The orchestrator {what}: the saga is compensated.",
         )
 
     # -- crash and recovery -------------------------------------------------------------------
     def _crash(self, step: Step) -> None:
         sim = self.sim
-        sim.emit(
-            "orchestrator.crashed",
-            ACTOR,
-            step.name,
-            {"after_step": step.name},
-            sentence(
-                f"The orchestrator crashes right after {step.name} committed; everything it held "
-                "in memory is gone, only the history store remains"
-            ),
-        )
+        service_events.orchestrator_crashed(sim, ACTOR, step)
         sim.crashed = True
         sim.at(self.saga.timing.restart_ms, self.recover)
 
@@ -278,19 +229,8 @@ class Orchestrator:
         """Runs in a coordinator freshly rebuilt from the history (the Run swaps it in first)."""
         replayed = self.sim.seq
         self.sim.crashed = False
-        self.sim.emit(
-            "orchestrator.recovered",
-            ACTOR,
-            None,
-            {
-                "replayed_events": replayed,
-                "replay_ms": replay_cost_ms(replayed),
-                "next_step": self._next_label(),
-            },
-            sentence(
-                f"A new orchestrator replays {replayed} events from the history and resumes "
-                f"{self._next_label()} without re-running any committed step"
-            ),
+        service_events.orchestrator_recovered(
+            self.sim, ACTOR, replayed, replay_cost_ms(replayed), self._next_label()
         )
         self._decide()
 
@@ -302,6 +242,11 @@ class Orchestrator:
                 return "by completing the saga"
             return f"at step {self.saga.steps[self.index].name}"
         return "the compensations"
+
+
+def _reply(step: Step, attempt: int) -> Message:
+    """A service's reply to the orchestrator, as a message (drop and duplicate act on it)."""
+    return Message(f"reply-{step.name}-{attempt}", f"{step.name} reply", step.service, step.name)
 
 
 def replay_cost_ms(events: int) -> int:

@@ -16,6 +16,7 @@ import hashlib
 import time
 from collections.abc import Iterable
 
+from . import service_events
 from .choreography import Choreography
 from .definition import Saga
 from .errors import InvalidRequest, ReplayDivergence, SagaDidNotTerminate
@@ -23,7 +24,6 @@ from .events import Event
 from .failures import FAILURE_KINDS, FailurePlan, FailureSpec, parse_failure
 from .hybrid import Hybrid
 from .invariants import check_invariants
-from .narrate import sentence
 from .orchestrator import Orchestrator
 from .simulation import Simulation
 from .store import HistoryStore, MemoryHistory, RunRecord
@@ -239,14 +239,5 @@ class Run:
 
 def _inject(sim: Simulation, spec: FailureSpec) -> Event:
     sim.plan.arm(spec)
-    return sim.emit(
-        "failure.injected",
-        "client",
-        spec.step,
-        {"spec": str(spec)},
-        sentence(f"A failure is armed: {spec.step} will {_describe(spec)}"),
-    )
-
-
-def _describe(spec: FailureSpec) -> str:
-    return FAILURE_KINDS[spec.kind].describe(spec.count)
+    what = FAILURE_KINDS[spec.kind].describe(spec.count)
+    return service_events.failure_injected(sim, spec.step, str(spec), what)

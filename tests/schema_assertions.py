@@ -10,7 +10,8 @@ from saga_core import event_schema
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
+def validator() -> jsonschema.protocols.Validator:
+    """The schema's validator, the schema itself checked against its metaschema once."""
     schema = event_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -19,8 +20,8 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def assert_schema_valid(events) -> None:
     """Each event, as the wire format, satisfies saga_core/event.schema.json."""
-    validator = _validator()
+    check = validator()
     for event in events:
         data = event if isinstance(event, dict) else event.to_dict()
-        errors = sorted(validator.iter_errors(data), key=str)
+        errors = sorted(check.iter_errors(data), key=str)
         assert not errors, f"event {data} breaks the schema: {errors[0].message}"
