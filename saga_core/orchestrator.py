@@ -223,18 +223,17 @@ class Orchestrator:
         sim = self.sim
         service_events.orchestrator_crashed(sim, ACTOR, step)
         sim.crashed = True
-        sim.at(self.saga.timing.restart_ms, self.recover)
+        sim.at_recovery(self.saga.timing.restart_ms, self.recover)
 
     def recover(self) -> None:
-        """Runs in a coordinator freshly rebuilt from the history (the Run swaps it in first)."""
+        """Runs in a coordinator freshly rebuilt from the history (the Run swaps it in first:
+        it is scheduled with `at_recovery`)."""
         replayed = self.sim.seq
         self.sim.crashed = False
         service_events.orchestrator_recovered(
             self.sim, ACTOR, replayed, replay_cost_ms(replayed), self._next_label()
         )
         self._decide()
-
-    recover.rebuilds_coordinator = True  # type: ignore[attr-defined]
 
     def _next_label(self) -> str:
         if self.forward:

@@ -139,7 +139,7 @@ class Run:
             raise SagaDidNotTerminate(
                 f"run {self.run_id} did not finish within {self.max_transitions} transitions"
             )
-        if sim.crashed and not self._rebuilt and getattr(sim.peek(), "rebuilds_coordinator", False):
+        if sim.crashed and not self._rebuilt and sim.recovery_due:
             sim = self.sim = self._replay()
         self._rebuilt = False
         if not self._commits_per_transition:

@@ -65,6 +65,7 @@ class Simulation:
         """Set by a coordinator crash until its replacement has recovered."""
         self._agenda: list[tuple[int, int, Callable[..., None], tuple[Any, ...]]] = []
         self._order = 0
+        self._recoveries: set[int] = set()
 
     # -- scheduling -------------------------------------------------------------------------
     def at(self, delay_ms: int, transition: Callable[..., None], *args: Any) -> None:
@@ -72,12 +73,20 @@ class Simulation:
         self._order += 1
         heapq.heappush(self._agenda, (self.now + delay_ms, self._order, transition, args))
 
+    def at_recovery(self, delay_ms: int, transition: Callable[..., None], *args: Any) -> None:
+        """Schedule a crashed coordinator's recovery: whoever drives the run rebuilds the
+        coordinator from the history right before it runs (`recovery_due`)."""
+        self.at(delay_ms, transition, *args)
+        self._recoveries.add(self._order)
+
+    @property
+    def recovery_due(self) -> bool:
+        """Whether the next transition is a recovery scheduled with `at_recovery`."""
+        return bool(self._agenda) and self._agenda[0][1] in self._recoveries
+
     def draw(self, bounds: tuple[int, int]) -> int:
         """A latency from the seeded RNG."""
         return self._rng.between(bounds[0], bounds[1])
-
-    def peek(self) -> Callable[..., None] | None:
-        return self._agenda[0][2] if self._agenda else None
 
     @property
     def idle(self) -> bool:
