@@ -84,46 +84,15 @@ class BusinessFailure(Exception):
 
 
 def _define(DBOS, state: dict):  # noqa: N803 - DBOS is the library's class name
-    def step(name: str, change):
-        def run(order: str, fail_at: str | None) -> str:
-            if fail_at == name:
-                raise BusinessFailure(f"{name} failed for {order}")
-            change(order)
-            return name
-
-        run.__name__ = f"do_{name}"
-        return DBOS.step(name=f"do_{name}")(run)
-
-    def undo(name: str, change):
-        def run(order: str) -> str:
-            change(order)
-            return name
-
-        run.__name__ = f"undo_{name}"
-        return DBOS.step(name=f"undo_{name}")(run)
-
-    def move(key_from: str, key_to: str | None, amount: int):
-        def change(_order: str) -> None:
-            state[key_from] -= amount
-            if key_to:
-                state[key_to] += amount
-
-        return change
-
-    def record(status: str):
-        def change(order: str) -> None:
-            state["orders"][order] = status
-
-        return change
-
     steps = [
-        (step("order", record("PENDING")), undo("order", record("CANCELLED"))),
-        (
-            step("payment", move("card", "merchant", 4200)),
-            undo("payment", move("merchant", "card", 4200)),
-        ),
-        (step("inventory", move("stock", None, 1)), undo("inventory", move("stock", None, -1))),
-        (step("shipping", move("slots", None, 1)), undo("shipping", move("slots", None, -1))),
+        (_step(DBOS, "order", _record(state, "PENDING")),
+         _undo(DBOS, "order", _record(state, "CANCELLED"))),
+        (_step(DBOS, "payment", _move(state, "card", "merchant", 4200)),
+         _undo(DBOS, "payment", _move(state, "merchant", "card", 4200))),
+        (_step(DBOS, "inventory", _move(state, "stock", None, 1)),
+         _undo(DBOS, "inventory", _move(state, "stock", None, -1))),
+        (_step(DBOS, "shipping", _move(state, "slots", None, 1)),
+         _undo(DBOS, "shipping", _move(state, "slots", None, -1))),
     ]
 
     @DBOS.workflow(name="checkout")
@@ -145,3 +114,41 @@ def _define(DBOS, state: dict):  # noqa: N803 - DBOS is the library's class name
         state["orders"][order] = "COMPLETE"
 
     return checkout
+
+
+def _step(DBOS, name: str, change):  # noqa: N803 - DBOS is the library's class name
+    """A forward step as a DBOS step: checkpointed, raising BusinessFailure where it fails."""
+    def run(order: str, fail_at: str | None) -> str:
+        if fail_at == name:
+            raise BusinessFailure(f"{name} failed for {order}")
+        change(order)
+        return name
+
+    run.__name__ = f"do_{name}"
+    return DBOS.step(name=f"do_{name}")(run)
+
+
+def _undo(DBOS, name: str, change):  # noqa: N803 - DBOS is the library's class name
+    """A compensation, a DBOS step of its own."""
+    def run(order: str) -> str:
+        change(order)
+        return name
+
+    run.__name__ = f"undo_{name}"
+    return DBOS.step(name=f"undo_{name}")(run)
+
+
+def _move(state: dict, key_from: str, key_to: str | None, amount: int):
+    def change(_order: str) -> None:
+        state[key_from] -= amount
+        if key_to:
+            state[key_to] += amount
+
+    return change
+
+
+def _record(state: dict, status: str):
+    def change(order: str) -> None:
+        state["orders"][order] = status
+
+    return change

@@ -90,43 +90,11 @@ def measure(budget: Budget, quick: bool) -> dict:
             for mode in MODES:
                 out["modes"][mode] = {}
                 for mix, failure_rate in MIXES.items():
-                    pool = cases(pool_size, failure_rate)
-                    plans = capture_plans(
-                        store_cls, mode, pool, folder / f"capture-{mode}-{mix}.sqlite"
+                    peer = dbos if (mode, mix) == HEADLINE else None
+                    out["modes"][mode][mix] = measure_case(
+                        store_cls, mode, cases(pool_size, failure_rate), folder / f"{mode}-{mix}",
+                        budget, quick, peer,
                     )
-                    stats = [plan_stats(p) for p in plans]
-                    store = store_cls(folder / f"store-{mode}-{mix}.sqlite")
-                    raw = RawReplayer(folder / f"raw-{mode}-{mix}.sqlite", schema_of(store_cls))
-                    batches = {
-                        "store": store_batch(store, mode, pool),
-                        "raw": raw_batch(raw, plans),
-                    }
-                    with_dbos = dbos is not None and (mode, mix) == HEADLINE
-                    if with_dbos:
-                        batches["dbos"] = dbos.batch
-                    try:
-                        rates = interleaved_rates(
-                            batches, budget, at_least={"dbos": 5 if quick else 20}
-                        )
-                    finally:
-                        store.close()
-                        raw.close()
-                    per_saga = {
-                        k: sum(s[k] for s in stats) / len(stats)
-                        for k in ("commits", "rows", "bytes")
-                    }
-                    figures = {
-                        "sagas_per_s": rounded(rates["store"]),
-                        "raw_sqlite_sagas_per_s": rounded(rates["raw"]),
-                        "vs_raw_sqlite_ratio": rounded(ratio(rates["store"], rates["raw"])),
-                        "commits_per_saga": rounded(per_saga["commits"]),
-                        "rows_per_saga": rounded(per_saga["rows"]),
-                        "bytes_per_saga": rounded(per_saga["bytes"]),
-                    }
-                    if with_dbos:
-                        figures["dbos_sagas_per_s"] = rounded(rates["dbos"])
-                        figures["vs_dbos_ratio"] = rounded(ratio(rates["store"], rates["dbos"]))
-                    out["modes"][mode][mix] = figures
         finally:
             if dbos is not None:
                 dbos.close()
@@ -144,6 +112,36 @@ def measure(budget: Budget, quick: bool) -> dict:
     if dbos_reason:
         out["dbos_sagas_per_s_reason"] = out["vs_dbos_ratio_reason"] = dbos_reason
     return out
+
+
+def measure_case(store_cls, mode: str, pool: list[Case], stem: Path, budget: Budget,
+                 quick: bool, dbos) -> dict:
+    """One mode and mix: the store, raw SQLite replaying its rows, and DBOS when given."""
+    plans = capture_plans(store_cls, mode, pool, stem.with_name(f"capture-{stem.name}.sqlite"))
+    stats = [plan_stats(p) for p in plans]
+    store = store_cls(stem.with_name(f"store-{stem.name}.sqlite"))
+    raw = RawReplayer(stem.with_name(f"raw-{stem.name}.sqlite"), schema_of(store_cls))
+    batches = {"store": store_batch(store, mode, pool), "raw": raw_batch(raw, plans)}
+    if dbos is not None:
+        batches["dbos"] = dbos.batch
+    try:
+        rates = interleaved_rates(batches, budget, at_least={"dbos": 5 if quick else 20})
+    finally:
+        store.close()
+        raw.close()
+    per_saga = {k: sum(s[k] for s in stats) / len(stats) for k in ("commits", "rows", "bytes")}
+    figures = {
+        "sagas_per_s": rounded(rates["store"]),
+        "raw_sqlite_sagas_per_s": rounded(rates["raw"]),
+        "vs_raw_sqlite_ratio": rounded(ratio(rates["store"], rates["raw"])),
+        "commits_per_saga": rounded(per_saga["commits"]),
+        "rows_per_saga": rounded(per_saga["rows"]),
+        "bytes_per_saga": rounded(per_saga["bytes"]),
+    }
+    if dbos is not None:
+        figures["dbos_sagas_per_s"] = rounded(rates["dbos"])
+        figures["vs_dbos_ratio"] = rounded(ratio(rates["store"], rates["dbos"]))
+    return figures
 
 
 def schema_of(store_cls):

@@ -77,31 +77,24 @@ def plain_python_batch():
     """Four calls and a reverse list of compensations: the saga pattern with nothing else."""
     state = {"orders": {}, "balance": 50_000, "stock": 10, "slots": 5}
 
-    def create(o):
-        state["orders"][o] = "PENDING"
+    def set_order(status):
+        def change(o):
+            state["orders"][o] = status
 
-    def cancel(o):
-        state["orders"][o] = "CANCELLED"
+        return change
 
-    def charge(o):
-        state["balance"] -= 4200
+    def add(key, amount):
+        def change(o):
+            state[key] += amount
 
-    def refund(o):
-        state["balance"] += 4200
+        return change
 
-    def reserve(o):
-        state["stock"] -= 1
-
-    def release(o):
-        state["stock"] += 1
-
-    def book(o):
-        state["slots"] -= 1
-
-    def unbook(o):
-        state["slots"] += 1
-
-    steps = ((create, cancel), (charge, refund), (reserve, release), (book, unbook))
+    steps = (
+        (set_order("PENDING"), set_order("CANCELLED")),
+        (add("balance", -4200), add("balance", 4200)),
+        (add("stock", -1), add("stock", 1)),
+        (add("slots", -1), add("slots", 1)),
+    )
 
     def batch(n: int) -> None:
         for i in range(n):

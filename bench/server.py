@@ -210,6 +210,27 @@ def median_of(samples: list[dict[str, Any]], key: str) -> float | None:
     return rounded(statistics.median(values)) if values else None
 
 
+def measure_phase(pool: ClientPool, hosts: dict[str, Host], clients: int, speed: Any,
+                  window: float, repeats: int) -> dict[str, Any]:
+    """One phase on each given app, `repeats` times in turn: the median of each figure."""
+    samples: dict[str, list[dict[str, Any]]] = {app: [] for app in hosts}
+    for _ in range(repeats):
+        for app, host in hosts.items():
+            samples[app].append(pool.run_phase(host, clients, speed, window))
+    phase: dict[str, Any] = {}
+    for app in hosts:
+        phase[app] = {
+            key: median_of(samples[app], key)
+            for key in ("events_per_s", "p50_ms", "p99_ms", "clients_ok")
+        }
+        phase[app]["errors"] = sorted({e for s in samples[app] for e in s["errors"]})
+    if "bare" in phase:
+        phase["vs_bare_ratio"] = rounded(
+            ratio(phase["sagascope"]["events_per_s"], phase["bare"]["events_per_s"])
+        )
+    return phase
+
+
 def measure(quick: bool) -> dict[str, Any]:
     check_available()
     repeats = 1 if quick else 3
@@ -233,24 +254,10 @@ def measure(quick: bool) -> dict[str, Any]:
                 host.wait_ready()
             for clients, speed, apps in plan:
                 pace = "max" if speed == "max" else "teaching"
-                samples: dict[str, list[dict[str, Any]]] = {app: [] for app in apps}
-                for _ in range(repeats):
-                    for app in apps:
-                        samples[app].append(
-                            pool.run_phase(hosts[app], clients, speed, windows[pace])
-                        )
-                phase: dict[str, Any] = {}
-                for app in apps:
-                    phase[app] = {
-                        key: median_of(samples[app], key)
-                        for key in ("events_per_s", "p50_ms", "p99_ms", "clients_ok")
-                    }
-                    phase[app]["errors"] = sorted({e for s in samples[app] for e in s["errors"]})
-                if "bare" in phase:
-                    phase["vs_bare_ratio"] = rounded(
-                        ratio(phase["sagascope"]["events_per_s"], phase["bare"]["events_per_s"])
-                    )
-                out["phases"][f"{clients}_{pace}"] = phase
+                out["phases"][f"{clients}_{pace}"] = measure_phase(
+                    pool, {app: hosts[app] for app in apps}, clients, speed, windows[pace],
+                    repeats,
+                )
         finally:
             if pool is not None:
                 pool.close()

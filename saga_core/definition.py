@@ -168,37 +168,46 @@ def _validate(saga: Saga) -> None:
     names = [s.name for s in saga.steps]
     for dup in {n for n in names if names.count(n) > 1}:
         raise InvalidDefinition(f"{where} has two steps named {dup!r}; step names must be unique")
-    event_names: list[str] = []
     for i, step in enumerate(saga.steps):
-        at = f"step {step.name!r} of {where}"
-        if not _NAME.match(step.name):
-            raise InvalidDefinition(f"{at}: a step name is a word (letters, digits, - or _)")
-        if not isinstance(step.retry, RetryPolicy):
-            raise InvalidDefinition(f"{at}: retry must be a RetryPolicy")
-        low, high = step.latency_ms
-        if not 0 <= low <= high:
-            raise InvalidDefinition(
-                f"{at}: latency_ms must be a range (low, high) with 0 ≤ low ≤ high"
-            )
-        if step.timeout_ms <= high:
-            raise InvalidDefinition(
-                f"{at}: its work takes up to {high} ms but its timeout is {step.timeout_ms} ms, "
-                "so every attempt would time out; raise timeout_ms above the latency"
-            )
-        if step.compensate is None and i < len(saga.steps) - 1:
-            raise InvalidDefinition(
-                f"{at} has no compensation; only the last step (the pivot) may go without one"
-            )
-        accounts = saga.services.get(step.service, {})
-        for move in step.action.moves:
-            for account in (move.source, move.target):
-                if account not in accounts:
-                    raise InvalidDefinition(
-                        f"{at} moves {account!r}, which is not an account of {step.service} "
-                        f"(its accounts: {', '.join(accounts) or 'none'})"
-                    )
-            if move.amount <= 0:
-                raise InvalidDefinition(f"{at}: a move's amount must be positive")
+        _validate_step(saga, step, f"step {step.name!r} of {where}", pivot=i == len(saga.steps) - 1)
+    _validate_events(saga, where)
+
+
+def _validate_step(saga: Saga, step: Step, at: str, pivot: bool) -> None:
+    if not _NAME.match(step.name):
+        raise InvalidDefinition(f"{at}: a step name is a word (letters, digits, - or _)")
+    if not isinstance(step.retry, RetryPolicy):
+        raise InvalidDefinition(f"{at}: retry must be a RetryPolicy")
+    low, high = step.latency_ms
+    if not 0 <= low <= high:
+        raise InvalidDefinition(
+            f"{at}: latency_ms must be a range (low, high) with 0 ≤ low ≤ high"
+        )
+    if step.timeout_ms <= high:
+        raise InvalidDefinition(
+            f"{at}: its work takes up to {high} ms but its timeout is {step.timeout_ms} ms, "
+            "so every attempt would time out; raise timeout_ms above the latency"
+        )
+    if step.compensate is None and not pivot:
+        raise InvalidDefinition(
+            f"{at} has no compensation; only the last step (the pivot) may go without one"
+        )
+    accounts = saga.services.get(step.service, {})
+    for move in step.action.moves:
+        for account in (move.source, move.target):
+            if account not in accounts:
+                raise InvalidDefinition(
+                    f"{at} moves {account!r}, which is not an account of {step.service} "
+                    f"(its accounts: {', '.join(accounts) or 'none'})"
+                )
+        if move.amount <= 0:
+            raise InvalidDefinition(f"{at}: a move's amount must be positive")
+
+
+def _validate_events(saga: Saga, where: str) -> None:
+    """Every event name is used once; side subscribers listen only to events a step publishes."""
+    event_names: list[str] = []
+    for step in saga.steps:
         ev = step.event_names()
         event_names += [ev.succeeded, ev.failed, ev.compensated]
     if saga.completion is not None:

@@ -18,7 +18,7 @@ from ..graph import flow_payload
 from .model import SagaFlow
 
 if TYPE_CHECKING:
-    from ..definition import Saga
+    from ..definition import Saga, Step
     from ..events import Event
 
 _WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -165,20 +165,23 @@ def render_sequence(saga: Saga, events: list[Event]) -> str:
 
 
 def _draw(seq: _Sequence, saga: Saga, event: Event, hub: str, everyone: list[str]) -> None:
-    kind, d = event.kind, event.detail
+    family = event.kind.partition(".")[0]
     step = saga.step(event.step) if event.step else None
-    service = d.get("service") or (step.service if step else event.actor)
+    service = event.detail.get("service") or (step.service if step else event.actor)
+    if family in ("step", "compensation"):
+        assert step is not None
+        _draw_step(seq, step, service, event, hub)
+    elif family == "message":
+        _draw_message(seq, event)
+    else:
+        _draw_note(seq, saga, service, event, everyone)
+
+
+def _draw_step(seq: _Sequence, step: Step, service: str, event: Event, hub: str) -> None:
+    """A local transaction: calls and replies with an orchestrator, notes without one."""
+    kind, d = event.kind, event.detail
     attempt = f" (attempt {d['attempt']})" if d.get("attempt", 1) > 1 else ""
-    at = f"{event.t_ms} ms"
-    if kind == "saga.started":
-        seq.note(everyone, f"{at}: the {saga.name} saga starts")
-    elif kind == "saga.completed":
-        seq.note(everyone, f"{at}: saga completed")
-    elif kind == "saga.compensated":
-        seq.note(everyone, f"{at}: saga compensated")
-    elif kind == "failure.injected":
-        seq.note([service], f"failure armed: {d['spec']}")
-    elif kind in ("step.started", "compensation.started"):
+    if kind in ("step.started", "compensation.started"):
         action = step.action if kind == "step.started" else step.compensate
         if event.actor == hub:
             seq.arrow(hub, "->>", service, f"{action.name}{attempt}")
@@ -204,7 +207,12 @@ def _draw(seq: _Sequence, saga: Saga, event: Event, hub: str, everyone: list[str
     elif kind in ("step.retry_scheduled", "compensation.retry_scheduled"):
         who = hub if event.actor == hub else service
         seq.note([who], f"retry {event.step} in {d['delay_ms']} ms")
-    elif kind == "message.delivered":
+
+
+def _draw_message(seq: _Sequence, event: Event) -> None:
+    """Deliveries as arrows; message.published adds nothing a delivery arrow does not show."""
+    kind, d = event.kind, event.detail
+    if kind == "message.delivered":
         again = " (again)" if d.get("delivery", 1) > 1 else ""
         arrow = "-->>" if d["target"] == "orchestrator" else "-)"
         seq.arrow(d["source"], arrow, d["target"], f"{d['name']}{again}")
@@ -213,10 +221,24 @@ def _draw(seq: _Sequence, saga: Saga, event: Event, hub: str, everyone: list[str
         seq.arrow(d["source"], "-x", d["target"], f"{d['name']} ({reason})")
     elif kind == "message.duplicate_ignored":
         seq.note([d["target"]], f"duplicate {d['name']} ignored")
+
+
+def _draw_note(seq: _Sequence, saga: Saga, service: str, event: Event,
+               everyone: list[str]) -> None:
+    """The saga's start and end, armed failures, crashes and recoveries: notes."""
+    kind, d = event.kind, event.detail
+    at = f"{event.t_ms} ms"
+    if kind == "saga.started":
+        seq.note(everyone, f"{at}: the {saga.name} saga starts")
+    elif kind == "saga.completed":
+        seq.note(everyone, f"{at}: saga completed")
+    elif kind == "saga.compensated":
+        seq.note(everyone, f"{at}: saga compensated")
+    elif kind == "failure.injected":
+        seq.note([service], f"failure armed: {d['spec']}")
     elif kind in ("orchestrator.crashed", "consumer.crashed"):
         seq.note([event.actor], f"{at}: crashed after {event.step}")
     elif kind == "orchestrator.recovered":
         seq.note([event.actor], f"recovered by replaying {d['replayed_events']} events")
     elif kind == "consumer.recovered":
         seq.note([event.actor], "restarted; publishes its outbox")
-    # message.published adds nothing a delivery arrow does not already show.

@@ -99,12 +99,12 @@ def check_file(path: Path, create: bool) -> None:
     if path.is_dir():
         raise HistoryError(f"{path} is a directory; --store takes a history file")
     if not path.exists():
-        if create:
-            if not path.parent.is_dir():
-                raise HistoryError(f"cannot create {path}: the folder {path.parent} does not exist")
-            return
-        raise HistoryError(f"no history file at {path}; record a run with "
-                           f"`sagascope trace --store {path} …` first")
+        if not create:
+            raise HistoryError(f"no history file at {path}; record a run with "
+                               f"`sagascope trace --store {path} …` first")
+        if not path.parent.is_dir():
+            raise HistoryError(f"cannot create {path}: the folder {path.parent} does not exist")
+        return
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
@@ -115,6 +115,11 @@ def check_file(path: Path, create: bool) -> None:
         if create:
             return  # SQLite's own "new file", e.g. another process is creating it now
         raise HistoryError(f"{path} is empty (0 bytes): it holds no history")
+    _check_header(path, size, header)
+
+
+def _check_header(path: Path, size: int, header: bytes) -> None:
+    """A SQLite header, and a file as long as that header says (once the WAL is checkpointed)."""
     if not header.startswith(SQLITE_MAGIC[: len(header)]):
         raise HistoryError(
             f"{path} is not a SagaScope history (not a SQLite database); it is left untouched: "
