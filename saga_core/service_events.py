@@ -82,32 +82,28 @@ def step_started(sim: Simulation, actor: str, step: Step, attempt: int, narratio
     )
 
 
+def _service_reports(sim: Simulation, kind: str, step: Step, detail: dict, narration: str) -> None:
+    """An event the step's own service reports about its local transaction, in every mode."""
+    sim.emit(kind, step.service, step.name, detail, narration)
+
+
 def step_succeeded(sim: Simulation, step: Step, attempt: int) -> None:
-    sim.emit(
-        "step.succeeded",
-        step.service,
-        step.name,
-        {"service": step.service, "attempt": attempt},
-        step.sentences.succeeded,
-    )
+    _service_reports(sim, "step.succeeded", step, {"service": step.service, "attempt": attempt},
+                     step.sentences.succeeded)
 
 
 def step_failed(
     sim: Simulation, step: Step, attempt: int, error: str, retryable: bool, final: bool
 ) -> None:
-    sim.emit(
-        "step.failed",
-        step.service,
-        step.name,
-        {
-            "service": step.service,
-            "attempt": attempt,
-            "error": error,
-            "retryable": retryable,
-            "final": final,
-        },
-        sentence(f"{step.service} could not {step.action.text}: {error}"),
-    )
+    detail = {
+        "service": step.service,
+        "attempt": attempt,
+        "error": error,
+        "retryable": retryable,
+        "final": final,
+    }
+    _service_reports(sim, "step.failed", step, detail,
+                     sentence(f"{step.service} could not {step.action.text}: {error}"))
 
 
 def step_timed_out(
@@ -153,22 +149,14 @@ def compensation_started(
 
 
 def compensation_succeeded(sim: Simulation, step: Step, attempt: int) -> None:
-    assert step.compensate is not None
-    sim.emit(
-        "compensation.succeeded",
-        step.service,
-        step.name,
-        {"service": step.service, "attempt": attempt},
-        step.sentences.compensated,
-    )
+    _service_reports(sim, "compensation.succeeded", step,
+                     {"service": step.service, "attempt": attempt}, step.sentences.compensated)
 
 
 def compensation_failed(sim: Simulation, step: Step, attempt: int) -> None:
     assert step.compensate is not None
-    sim.emit(
-        "compensation.failed",
-        step.service,
-        step.name,
+    _service_reports(
+        sim, "compensation.failed", step,
         {"service": step.service, "attempt": attempt, "error": "a transient error"},
         sentence(f"{step.service} could not {step.compensate.text}: a transient error"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mid_run import arm_along_the_way
 from schema_assertions import assert_schema_valid
 
 from saga_core import FAILURE_KINDS, MODES, Run, load_scenario, scenario_names
@@ -63,12 +64,7 @@ def test_identical_inputs_give_byte_identical_events(mode, failures, seed):
 )
 def test_failures_armed_mid_run_also_keep_the_invariants(mode, failures, late, seed):
     run = Run(CHECKOUT, mode, failures=failures, seed=seed)
-    for after, spec in sorted(late):
-        while len(run.events) < after and not run.finished:
-            run.step()
-        if run.finished:
-            break
-        run.inject(spec)
+    arm_along_the_way(run, sorted(late))
     run.run_to_end()
     assert run.outcome in ("completed", "compensated")
 

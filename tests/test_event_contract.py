@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mid_run import arm_along_the_way
 from schema_assertions import assert_schema_valid, validator
 
 from saga_core import FAILURE_KINDS, KINDS, MODES, Run, event_schema, load_scenario, scenario_names
@@ -21,12 +22,7 @@ ENGINE = Path(__file__).resolve().parents[1] / "saga_core"
 def _run(name: str, mode: str, failures: list[str], seed: int = 0,
          late: tuple[tuple[int, str], ...] = ()) -> Run:
     run = Run(load_scenario(name), mode, failures=failures, seed=seed)
-    for after, spec in late:
-        while len(run.events) < after and not run.finished:
-            run.step()
-        if run.finished:
-            break
-        run.inject(spec)
+    arm_along_the_way(run, late)
     run.run_to_end()
     return run
 

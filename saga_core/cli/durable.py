@@ -19,7 +19,7 @@ from ..run import Run
 from ..scenarios import resolve
 from ..store import SQLiteHistory
 from ..world import World
-from .output import EXIT_OK, exit_status, header, print_events, print_outcome
+from .output import EXIT_OK, header, play_out, print_events
 
 EXIT_CRASHED = 3
 """The exit status of a process that died at a staged crash."""
@@ -81,11 +81,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
             "carrying on live ──\n"
         )
         note.flush()
-        while not run.finished:
-            print_events(run.step(), args.json)
-    if not args.json:
-        print_outcome(run)
-    return exit_status(run)
+    return play_out(run, args.json)
 
 
 def add_resume(sub: argparse._SubParsersAction) -> None:

@@ -60,12 +60,13 @@ def header(saga: str, mode: str, seed: int, failures: Iterable[str]) -> str:
     return f"{saga} saga · {mode} · seed {seed} · failures: {', '.join(failures) or 'none'}"
 
 
-def print_outcome(run: Run) -> None:
-    last = run.events[-1]
-    print(f"outcome: {run.outcome} after {last.t_ms} virtual ms and {len(run.events)} events; "
-          "the saga invariants hold")
-
-
-def exit_status(run: Run) -> int:
-    """0 for a saga that ended completed or compensated, 1 otherwise."""
+def play_out(run: Run, as_json: bool) -> int:
+    """Print each transition's events as it runs, then (as text) the outcome line; answers the
+    exit status: 0 for a saga that ended completed or compensated, 1 otherwise."""
+    while not run.finished:
+        print_events(run.step(), as_json)
+    if not as_json:
+        last = run.events[-1]
+        print(f"outcome: {run.outcome} after {last.t_ms} virtual ms and {len(run.events)} "
+              "events; the saga invariants hold")
     return EXIT_OK if run.outcome in ("completed", "compensated") else EXIT_FAILED

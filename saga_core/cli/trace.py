@@ -8,7 +8,7 @@ from ..failures import FAILURE_KINDS
 from ..run import MODES, Run
 from ..scenarios import DEFAULT, resolve
 from .durable import open_store_for_trace
-from .output import exit_status, header, print_events, print_outcome
+from .output import header, play_out
 
 _KINDS = [*FAILURE_KINDS]
 
@@ -40,11 +40,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     )
     if not args.json:
         print(header(saga.name, args.mode, args.seed, [str(s) for s in run.specs]))
-    while not run.finished:
-        print_events(run.step(), args.json)
-    if not args.json:
-        print_outcome(run)
-    return exit_status(run)
+    return play_out(run, args.json)
 
 
 def add_trace(sub: argparse._SubParsersAction) -> None:
