@@ -34,7 +34,7 @@ def add_serve(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import create_app, socketio
+    from . import create_app, get_runner, socketio
 
     try:
         _check_free(args.host, args.port)
@@ -53,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        app.extensions["sagascope"].shutdown()
+        get_runner(app).shutdown()
     return engine_cli.EXIT_OK
 
 

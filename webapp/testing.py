@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from .extensions import get_runner
+
 
 class FakeClock:
     """A clock that only moves when someone sleeps on it: pacing runs on virtual seconds.
@@ -99,6 +101,6 @@ class ServerThread:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.app.extensions["sagascope"].shutdown()
+        get_runner(self.app).shutdown()
         self.server.shutdown()
         self.thread.join(timeout=5)

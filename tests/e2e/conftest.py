@@ -67,7 +67,7 @@ def server_url():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
-    app.extensions["sagascope"].shutdown()
+    webapp.get_runner(app).shutdown()
     server.shutdown()
     thread.join(timeout=5)
 
