@@ -11,6 +11,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from webapp.cli import main
 from webapp.testing import free_port, wait_until
 
@@ -64,6 +66,21 @@ def test_serve_refuses_a_port_that_is_not_a_port(tmp_path):
     proc = serve("http", tmp_path)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "a port is a number 1 to 65535" in err
+
+
+def test_the_command_line_does_not_load_the_benchmarks():
+    check = ("import webapp.cli, sys; assert not any(m.split('.')[0] in "
+             "{'bench','sagascope_bench','dbos'} for m in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_bench_from_the_checkout_hands_its_options_to_the_benchmarks(capsys):
+    with pytest.raises(SystemExit) as shown:
+        main(["bench", "--help"])
+    assert shown.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: sagascope bench [-h] [--quick]")
 
 
 def test_the_engine_commands_are_still_there(capsys):
