@@ -2,7 +2,7 @@
 
 `create_app(test_config=None)` builds the app (flaskr's factory pattern); the module-level
 `socketio` is bound to it in `init_app`. Threading mode with simple-websocket gives browsers real
-websockets from Werkzeug (`sagascope serve`) or from gunicorn with threads (docs/DEPLOY.md).
+websockets from gunicorn's threaded worker (`sagascope serve`, docs/DEPLOY.md) or from Werkzeug.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def configured_app(test_config: dict[str, Any] | None = None) -> tuple[Flask, Settings]:
     """The Flask app with its configuration read and checked, before anything is started (no
-    store, no threads)."""
+    store, no threads): `sagascope serve` checks the settings this way before it listens."""
     app = Flask(
         __name__,
         instance_relative_config=True,

@@ -2,15 +2,13 @@
 and `bench`, whose code is imported only when it runs (the benchmarks live in the checkout's
 `bench/`, which no installed package carries).
 
-`serve` is Werkzeug's threaded server: right for one laptop or a projector. For a classroom,
-run gunicorn with threads (docs/DEPLOY.md).
+`serve` runs gunicorn's threaded worker in this process (webapp/serving.py), ready for a class.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,35 +40,22 @@ def add_serve(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import create_app, get_runner, socketio
+    from . import configured_app, create_app
+    from .serving import check_free, serve, url_line
 
     try:
-        _check_free(args.host, args.port)
+        configured_app()
+    except ValueError as exc:
+        print(f"sagascope serve: {exc}", file=sys.stderr)
+        return engine_cli.EXIT_USAGE
+    try:
+        check_free(args.host, args.port)
     except OSError as exc:
         print(f"sagascope serve: cannot listen on {args.host}:{args.port}: "
               f"{exc.strerror or exc}; choose another --port", file=sys.stderr)
         return engine_cli.EXIT_USAGE
-    app = create_app()
-    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    print(f"SagaScope is running at http://{shown}:{args.port}/ (Ctrl+C to stop)", flush=True)
-    try:
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                     log_output=False)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        get_runner(app).shutdown()
-    return engine_cli.EXIT_OK
-
-
-def _check_free(host: str, port: int) -> None:
-    """Fail before printing a URL nobody can reach (e.g. the port is taken)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+    line = url_line(args.host, args.port)
+    return serve(create_app, args.host, args.port, on_ready=lambda: print(line, flush=True))
 
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
