@@ -18,7 +18,7 @@ from .extensions import RUNNER, SOCKET_SERVER, get_runner, socketio
 from .history import open_history
 from .runner import Runner
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
 
 __all__ = ["DEFAULTS", "configured_app", "create_app", "get_runner", "socketio"]
 
@@ -58,11 +58,21 @@ def configured_app(test_config: dict[str, Any] | None = None) -> tuple[Flask, Se
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(asset_folder("templates")),
+        static_folder=str(asset_folder("static")),
         static_url_path="/static",
     )
     config.load(app.config, test_config)
     if app.config["SAGASCOPE_TEMPLATE_FOLDER"]:
         app.template_folder = str(app.config["SAGASCOPE_TEMPLATE_FOLDER"])
     return app, config.check(app.config)
+
+
+def asset_folder(name: str) -> Path:
+    """`templates` or `static`: inside the package when it was installed from a wheel, else at
+    the top of the checkout this package sits in (an editable install, or the source tree)."""
+    for folder in (PACKAGE / name, PACKAGE.parent / name):
+        if folder.is_dir():
+            return folder
+    raise FileNotFoundError(f"SagaScope's {name}/ folder is missing from {PACKAGE} and from "
+                            f"{PACKAGE.parent}; reinstall the package (pip install .)")

@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "SAGASCOPE_EMBED_FRAME_ANCESTORS": security.DEFAULT_EMBED_FRAME_ANCESTORS,
     # Origins allowed to open a Socket.IO connection; None: only the page's own origin.
     "SAGASCOPE_CORS_ORIGINS": None,
-    # Where index.html and embed.html live; None: the repository's templates/.
+    # Where index.html and embed.html live; None: the templates that ship with the app.
     "SAGASCOPE_TEMPLATE_FOLDER": None,
 }
 
