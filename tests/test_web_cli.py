@@ -83,17 +83,31 @@ class Student:
         return self.client.call("start", payload, timeout=10)
 
 
+@contextlib.contextmanager
+def serving(server: str, tmp_path: Path):
+    """`sagascope serve` on a free port, once it answers: (process, its first line, its URL).
+    Whatever is left of it at the end is killed, worker included."""
+    port = free_port()
+    proc = serve(server, tmp_path, "--port", str(port))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        line = proc.stdout.readline()
+        wait_until(lambda: healthy(url) or proc.poll() is not None, timeout=20,
+                   what="serve to answer /healthz")
+        assert proc.poll() is None, proc.communicate(timeout=5)
+        yield proc, line, url
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # gone already, worker and all
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.returncode is None:
+            proc.communicate(timeout=5)
+
+
 @pytest.mark.parametrize("server", SERVERS)
 def test_serve_prints_one_line_streams_runs_over_websockets_and_stops_on_sigterm(server,
                                                                                 tmp_path):
-    port = free_port()
-    proc = serve(server, tmp_path, "--port", str(port))
-    try:
-        line = proc.stdout.readline()
-        assert line == f"SagaScope is running at http://127.0.0.1:{port}/ (Ctrl+C to stop)\n"
-        url = line.split()[4]
-        wait_until(lambda: healthy(url) or proc.poll() is not None, timeout=20,
-                   what="serve to answer /healthz")
+    with serving(server, tmp_path) as (proc, line, url):
+        assert line == f"SagaScope is running at {url} (Ctrl+C to stop)\n"
         status, page, software = get(url)
         assert status == 200 and '<script type="module" src="/static/js/main.js">' in page
         assert software.lower().startswith(server), software
@@ -115,49 +129,30 @@ def test_serve_prints_one_line_streams_runs_over_websockets_and_stops_on_sigterm
         assert not [noise for noise in NOT_OURS if noise in err], err
         assert idle.gone.wait(5), "the open websocket was not closed by the stop"
         assert not (tmp_path / "history.sqlite-wal").exists(), "the history was not closed"
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate(timeout=5)
 
 
 def test_ctrl_c_stops_gunicorn_and_its_worker_cleanly(tmp_path):
     """A terminal sends SIGINT to the whole process group: the master and its worker at once."""
-    port = free_port()
-    proc = serve("gunicorn", tmp_path, "--port", str(port))
-    try:
-        url = proc.stdout.readline().split()[4]
-        wait_until(lambda: healthy(url), timeout=20, what="serve to answer /healthz")
-        student = Student(url)
-        student.start(mode="hybrid", speed=1, autoplay=True)
+    with serving("gunicorn", tmp_path) as (proc, _, url):
+        Student(url).start(mode="hybrid", speed=1, autoplay=True)
         os.killpg(proc.pid, signal.SIGINT)
         out, err = finish(proc)
         assert proc.returncode == 0 and out == "", err
         assert "Traceback" not in err, err
         assert not (tmp_path / "history.sqlite-wal").exists(), "the history was not closed"
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate(timeout=5)
 
 
 def test_a_worker_whose_master_is_killed_closes_its_websockets_and_frees_the_port(tmp_path):
     """gunicorn's master dies without a word (SIGKILL): its worker must not hold the students'
     websockets and the port for gunicorn's 30 s graceful timeout."""
-    port = free_port()
-    proc = serve("gunicorn", tmp_path, "--port", str(port))
-    try:
-        url = proc.stdout.readline().split()[4]
-        wait_until(lambda: healthy(url), timeout=20, what="serve to answer /healthz")
+    with serving("gunicorn", tmp_path) as (proc, _, url):
         student = Student(url)
         student.start(mode="orchestration", speed=1, autoplay=True)
         proc.kill()
         proc.communicate(timeout=10)
         assert student.gone.wait(10), "the orphaned worker kept the websocket open"
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
         wait_until(lambda: port_is_free(port), timeout=10, what="the worker to free the port")
-    finally:
-        with contextlib.suppress(ProcessLookupError):  # the worker may be gone already
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def port_is_free(port: int) -> bool:
