@@ -12,6 +12,7 @@ from typing import Any
 
 from saga_core import MODES
 
+TITLE = "SagaScope throughput, checkout saga"
 COLOURS = {"memory": "#2b6cb0", "sqlite": "#2f855a", "limit": "#a0aec0", "peer": "#c05621"}
 LEGEND = {
     "memory": "SagaScope, in-memory history",

@@ -100,12 +100,16 @@ def browser_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+TABLES = {
+    "summary": ("Summary", summary),
+    "engine": ("Engine, in memory", engine_table),
+    "durable": ("Engine, durable (SQLite)", durable_table),
+    "server": ("Server", server_table),
+    "browser": ("Browser", browser_table),
+}
+"""Each table by the name its `<!-- bench:NAME -->` markers carry in docs/BENCHMARKS.md."""
+
+
 def document(results: dict[str, Any]) -> str:
-    parts = [
-        ("Summary", summary),
-        ("Engine, in memory", engine_table),
-        ("Engine, durable (SQLite)", durable_table),
-        ("Server", server_table),
-        ("Browser", browser_table),
-    ]
-    return "\n\n".join(f"### {title}\n\n{render(results)}" for title, render in parts) + "\n"
+    parts = [f"### {title}\n\n{render(results)}" for title, render in TABLES.values()]
+    return "\n\n".join(parts) + "\n"

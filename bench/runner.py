@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import engine
-from .chart import throughput_svg
+from .chart import TITLE, throughput_svg
 from .measure import CLOCK_NAME, Budget, Unavailable
 from .report import fill_missing
 
@@ -112,6 +112,6 @@ def run_all(
     fill_missing(results, why_missing)
     if chart is not None:
         chart.parent.mkdir(parents=True, exist_ok=True)
-        chart.write_text(throughput_svg(results, "SagaScope throughput, checkout saga"), "utf-8")
+        chart.write_text(throughput_svg(results, TITLE), "utf-8")
         results["chart"] = str(chart)
     return results

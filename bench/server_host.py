@@ -42,10 +42,10 @@ def add_emit_route(app: Flask) -> None:
 
 
 def sagascope_app(history: str) -> tuple[Flask, SocketIO]:
-    from webapp import create_app, socketio
+    from webapp import create_app, get_runner, socketio
 
     app = create_app({"SAGASCOPE_HISTORY": history})
-    runner = app.extensions["sagascope"]
+    runner = get_runner(app)
     emit = runner.emit
 
     def noted(event: str, payload: dict[str, Any], sid: str) -> None:

@@ -25,10 +25,17 @@ SAGASCOPE = shutil.which("sagascope", path=str(Path(sys.executable).parent)) or 
 )
 
 
+def checkout_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
 @pytest.fixture(scope="module")
 def quick_bench():
-    """One quick bench run, shared by the checks below (it takes up to a minute)."""
+    """One quick bench run from the checkout, shared by the checks below (up to a minute):
+    its completed process, the chart it drew, and the checkout's status before and after."""
     assert SAGASCOPE, "the sagascope command is not installed: pip install -e ."
+    before = checkout_status()
     with tempfile.TemporaryDirectory() as tmp:
         chart = Path(tmp) / "chart.svg"
         done = subprocess.run(
@@ -38,18 +45,24 @@ def quick_bench():
             text=True,
             timeout=420,
         )
-        yield done, (chart.read_text("utf-8") if chart.exists() else None)
+        yield done, (chart.read_text("utf-8") if chart.exists() else None), (before,
+                                                                             checkout_status())
 
 
 def test_a_quick_bench_completes_and_prints_one_json_object(quick_bench):
-    done, _ = quick_bench
+    done, _, _ = quick_bench
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout)
     assert isinstance(results, dict)
 
 
+def test_a_bench_run_leaves_the_checkout_as_it_found_it(quick_bench):
+    _, _, (before, after) = quick_bench
+    assert after == before
+
+
 def test_every_figure_is_a_number_or_null_with_a_reason(quick_bench):
-    done, _ = quick_bench
+    done, _, _ = quick_bench
     results = json.loads(done.stdout)
     assert problems(results) == []
     for dotted in REQUIRED:
@@ -59,7 +72,7 @@ def test_every_figure_is_a_number_or_null_with_a_reason(quick_bench):
 
 
 def test_the_engine_figures_are_measured_not_skipped(quick_bench):
-    done, _ = quick_bench
+    done, _, _ = quick_bench
     engine = json.loads(done.stdout)["engine"]
     assert engine["in_memory_sagas_per_s"] > 0
     for mode in ("orchestration", "choreography", "hybrid"):
@@ -68,7 +81,7 @@ def test_the_engine_figures_are_measured_not_skipped(quick_bench):
 
 
 def test_the_bench_draws_its_throughput_chart_as_svg(quick_bench):
-    _, svg = quick_bench
+    _, svg, _ = quick_bench
     assert svg is not None
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")

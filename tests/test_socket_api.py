@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from schema_assertions import assert_schema_valid
 
-from webapp import create_app, socketio
+from webapp import create_app, get_runner, socketio
 from webapp.testing import wait_until
 
 
@@ -14,12 +14,12 @@ from webapp.testing import wait_until
 def app():
     app = create_app({"TESTING": True, "SAGASCOPE_HISTORY": ":memory:"})
     yield app
-    app.extensions["sagascope"].shutdown()
+    get_runner(app).shutdown()
 
 
 @pytest.fixture
 def runner(app):
-    return app.extensions["sagascope"]
+    return get_runner(app)
 
 
 @pytest.fixture
@@ -275,7 +275,7 @@ def test_a_client_sending_too_fast_is_slowed_down_and_the_server_carries_on():
         assert "wait a moment" in acks[-1]["error"]["reason"]
         assert calm.emit("start", {}, callback=True)["ok"]
     finally:
-        app.extensions["sagascope"].shutdown()
+        get_runner(app).shutdown()
 
 
 def test_a_failing_handler_answers_internal_and_the_server_still_serves(client, runner,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from webapp import create_app, socketio
+from webapp import create_app, get_runner, socketio
 from webapp.errors import CODES
 from webapp.testing import wait_until
 
@@ -42,7 +42,7 @@ def app():
         "orphan_seconds": 0.001,
     }})
     yield app
-    app.extensions["sagascope"].shutdown()
+    get_runner(app).shutdown()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -68,7 +68,7 @@ def test_random_messages_get_coded_errors_and_a_normal_run_still_works(app, scri
 
 
 def assert_a_normal_run_still_works(app):
-    runner = app.extensions["sagascope"]
+    runner = get_runner(app)
     client = socketio.test_client(app)
     ack = client.emit("start", {"mode": "hybrid", "failures": ["shipping"], "seed": 4,
                                 "speed": "max", "autoplay": True}, callback=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp import create_app, socketio
+from webapp import create_app, get_runner, socketio
 from webapp.testing import wait_until
 
 
@@ -12,7 +12,7 @@ from webapp.testing import wait_until
 def app():
     app = create_app({"TESTING": True, "SAGASCOPE_HISTORY": ":memory:"})
     yield app
-    app.extensions["sagascope"].shutdown()
+    get_runner(app).shutdown()
 
 
 def payloads(client, name):
@@ -20,7 +20,7 @@ def payloads(client, name):
 
 
 def test_two_clients_cannot_drive_each_others_runs(app):
-    runner = app.extensions["sagascope"]
+    runner = get_runner(app)
     alice, bob = socketio.test_client(app), socketio.test_client(app)
     hers = alice.emit("start", {"seed": 1, "failures": ["inventory"]}, callback=True)
     his = bob.emit("start", {"seed": 2}, callback=True)

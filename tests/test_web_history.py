@@ -9,13 +9,13 @@ import pytest
 
 from saga_core import HistoryError, Run, load_scenario
 from saga_core.store.sqlite import SQLiteHistory
-from webapp import create_app, socketio
+from webapp import create_app, get_runner, socketio
 from webapp.store_thread import MAX_GROUP, StoreThread, open_history
 from webapp.testing import wait_until
 
 
 def play_to_end(app, **start) -> tuple[str, list[dict]]:
-    runner = app.extensions["sagascope"]
+    runner = get_runner(app)
     client = socketio.test_client(app)
     ack = client.emit("start", {"speed": "max", "autoplay": True, **start}, callback=True)
     assert ack["ok"], ack
@@ -31,7 +31,7 @@ def test_a_restarted_server_lists_its_runs_and_replays_their_events(tmp_path):
     done, streamed = play_to_end(first, mode="hybrid", failures=["inventory"], seed=9)
     client = socketio.test_client(first)
     waiting = client.emit("start", {"seed": 2}, callback=True)["run_id"]
-    first.extensions["sagascope"].shutdown()
+    get_runner(first).shutdown()
 
     second = create_app({"TESTING": True, "SAGASCOPE_HISTORY": history})
     try:
@@ -43,7 +43,7 @@ def test_a_restarted_server_lists_its_runs_and_replays_their_events(tmp_path):
         assert runs[waiting]["status"] == "running"
         assert api.get(f"/api/runs/{done}").json["events"] == streamed
     finally:
-        second.extensions["sagascope"].shutdown()
+        get_runner(second).shutdown()
 
 
 def test_a_crashed_orchestrator_is_rebuilt_from_the_servers_sqlite_history(tmp_path):
@@ -60,7 +60,7 @@ def test_a_crashed_orchestrator_is_rebuilt_from_the_servers_sqlite_history(tmp_p
         stored = app.test_client().get(f"/api/runs/{run_id}").json
         assert stored["events"] == events and stored["run"]["status"] == "completed"
     finally:
-        app.extensions["sagascope"].shutdown()
+        get_runner(app).shutdown()
 
 
 def test_by_default_the_history_is_a_sqlite_file_in_the_instance_folder(tmp_path):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import queue
 import threading
-import time
 from contextlib import contextmanager
 
 import pytest
@@ -12,8 +12,8 @@ from saga_core import MemoryHistory, Run, load_scenario
 from webapp.errors import ApiError
 from webapp.limits import Limits
 from webapp.params import RunInputs
-from webapp.runner import Runner
-from webapp.testing import FakeClock, wait_until
+from webapp.runner import Runner, wait_on_event
+from webapp.testing import FakeClock
 
 CHECKOUT = RunInputs("checkout", "orchestration", ("inventory",), 3)
 
@@ -281,57 +281,83 @@ def test_a_connection_may_burst_then_is_held_to_its_rate():
     h.runner.admit("a")
 
 
-def test_real_threads_pace_speed_8_at_an_eighth_of_a_second():
-    """The one wall-clock check: the default sleep and background threads keep the pace."""
-    stamps: list[float] = []
-    done = threading.Event()
+def test_a_pacer_on_a_thread_of_its_own_keeps_the_pace_of_the_virtual_clock():
+    """Pacers run on background threads: what they emit there keeps the pace, in order."""
+    clock = FakeClock()
+    sent: list[tuple[float, str, dict]] = []
+    finished = threading.Event()
+    pacers: list[threading.Thread] = []
 
     def emit(event, payload, sid):
-        if event == "saga_event":
-            stamps.append(time.monotonic())
-        if event == "run_state" and payload["state"] == "paused":
-            done.set()
+        sent.append((clock.now, event, payload))
+        if event == "run_state" and payload["state"] == "finished":
+            finished.set()
 
-    runner = Runner(MemoryHistory(), Limits(), emit=emit, sleep=time.sleep,
-                    start_task=lambda task, *a: threading.Thread(target=task, args=a,
-                                                                 daemon=True).start())
-    live = runner.start("a", RunInputs("checkout", "orchestration", (), 0), 8, autoplay=True)
-    def transitions() -> list[float]:  # the events of one transition leave together
-        return [t for i, t in enumerate(stamps) if i == 0 or t - stamps[i - 1] > 0.06]
+    def start_task(task, *args):
+        pacers.append(threading.Thread(target=task, args=args, daemon=True))
+        pacers[-1].start()
 
-    wait_until(lambda: len(transitions()) >= 5, timeout=5, what="five transitions at speed 8")
-    runner.control("a", live.run_id, "pause", None)
-    assert done.wait(2)
-    runner.shutdown()
-    times = transitions()[:5]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.12 and sum(gaps) / len(gaps) < 0.4, gaps
+    runner = Runner(MemoryHistory(), Limits(), emit=emit, start_task=start_task,
+                    sleep=clock.sleep, wait=clock.wait, clock=clock)
+    runner.start("a", CHECKOUT, 8, autoplay=True)
+    assert finished.wait(10), "the pacer thread did not finish the run"
+    pacers[0].join(timeout=10)
+    assert not pacers[0].is_alive()
+    times = sorted({t for t, event, _ in sent if event == "saga_event"})
+    assert times == pytest.approx([i * 0.125 for i in range(len(engine_transitions(CHECKOUT)))])
+    assert [_without_run_id(p["event"]) for _, event, p in sent if event == "saga_event"] == [
+        e for t in engine_transitions(CHECKOUT) for e in t]
 
 
-def test_real_threads_a_control_reaches_a_pacer_asleep_until_a_slow_transition():
-    """Wall clock: at speed 0.25 the pacer sleeps 4 s; a new speed and a pause end that sleep."""
-    stamps: list[float] = []
+class RealWait:
+    """The runner's real `wait` (a threading.Event), on a virtual clock that never reaches the
+    deadline by itself: only a control ends a wait. Each wait is reported as it begins
+    (`asleep`), with how it ended (`woken`)."""
+
+    def __init__(self) -> None:
+        self.asleep: queue.Queue[float] = queue.Queue()
+        self.woken: list[bool] = []
+
+    def __call__(self, event: threading.Event, seconds: float) -> bool:
+        self.asleep.put(seconds)
+        woke = wait_on_event(event, GUARD_S)
+        self.woken.append(woke)
+        return woke
+
+
+GUARD_S = 30.0
+"""Longer than any test here takes, so a wait that nothing ends fails its test."""
+
+
+def test_a_control_from_another_thread_wakes_a_pacer_asleep_on_its_event():
+    """At speed 0.25 the pacer sleeps 4 s; a new speed ends that sleep at once (the next one
+    is an eighth of a second), and a pause ends that one and stops the pacer."""
+    clock = FakeClock()
+    wait = RealWait()
     pacers: list[threading.Thread] = []
 
     def start_task(task, *args):
         pacers.append(threading.Thread(target=task, args=args, daemon=True))
         pacers[-1].start()
 
-    runner = Runner(MemoryHistory(), Limits(), sleep=time.sleep, start_task=start_task,
-                    emit=lambda event, payload, sid: event == "saga_event" and stamps.append(
-                        time.monotonic()))
-    live = runner.start("a", RunInputs("checkout", "orchestration", (), 0), 0.25, autoplay=True)
+    runner = Runner(MemoryHistory(), Limits(), emit=lambda *sent: None, start_task=start_task,
+                    sleep=clock.sleep, wait=wait, clock=clock)
+    live = runner.start("a", CHECKOUT, 0.25, autoplay=True)
     try:
-        wait_until(lambda: stamps, timeout=5, what="the first transition")
-        first = len(stamps)
-        asked = time.monotonic()
+        assert wait.asleep.get(timeout=10) == 4.0
         runner.control("a", live.run_id, "speed", 8)
-        wait_until(lambda: len(stamps) > first, timeout=3, what="a transition at the new speed")
-        assert stamps[first] - asked < 1.0, "the new speed waited for the old 4 s sleep"
-        runner.control("a", live.run_id, "speed", 0.25)
-        time.sleep(0.05)  # the pacer goes back to a 4 s sleep
+        assert wait.asleep.get(timeout=10) == 0.125, "the new speed did not wake the pacer"
         runner.control("a", live.run_id, "pause", None)
-        pacers[0].join(timeout=1.0)
+        pacers[0].join(timeout=10)
         assert not pacers[0].is_alive(), "pause did not wake the sleeping pacer"
+        assert wait.woken == [True, True] and live.state == "paused"
+        assert len(live.engine.events) == len(engine_transitions(CHECKOUT)[0])
     finally:
         runner.shutdown()
+
+
+def test_the_real_wait_returns_as_soon_as_its_event_is_set():
+    event = threading.Event()
+    threading.Timer(0.01, event.set).start()
+    assert wait_on_event(event, GUARD_S) is True
+    assert wait_on_event(threading.Event(), 0) is False

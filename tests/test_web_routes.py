@@ -10,7 +10,7 @@ from schema_assertions import assert_schema_valid
 
 from saga_core import FAILURE_KINDS, MODES, load_scenario, scenario_names
 from saga_core.cli import main as cli_main
-from webapp import create_app
+from webapp import create_app, get_runner
 
 PAGE_TEMPLATE = '<script type="application/json" id="config">{{ config_json|safe }}</script>'
 ATTRIBUTE_TEMPLATE = '<div data-config="{{ config_json }}"></div>'
@@ -25,7 +25,7 @@ def app(tmp_path):
     app = create_app({"TESTING": True, "SAGASCOPE_HISTORY": ":memory:",
                       "SAGASCOPE_TEMPLATE_FOLDER": str(templates)})
     yield app
-    app.extensions["sagascope"].shutdown()
+    get_runner(app).shutdown()
 
 
 @pytest.fixture
@@ -192,4 +192,4 @@ def test_the_real_templates_render(tmp_path):
             assert response.status_code == 200
             assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     finally:
-        app.extensions["sagascope"].shutdown()
+        get_runner(app).shutdown()

@@ -1,21 +1,27 @@
-"""`sagascope`: the engine's commands plus `serve`, the web app (saga_core never imports the web).
+"""`sagascope`: the engine's commands plus `serve`, the web app (saga_core never imports the web),
+and `bench`, whose code is imported only when it runs (the benchmarks live in the checkout's
+`bench/`, which no installed package carries).
 
-`serve` is Werkzeug's threaded server: right for one laptop or a projector. For a classroom,
-run gunicorn with threads (docs/DEPLOY.md).
+`serve` runs gunicorn's threaded worker in this process (webapp/serving.py), ready for a class.
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
+import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
-from bench.cli import add_bench
 from saga_core import cli as engine_cli
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+CHECKOUT = Path(__file__).resolve().parent.parent
+"""The repository when this package runs from its source tree (an editable install)."""
+NO_CHECKOUT = ("the benchmarks run from a checkout of SagaScope (its bench/ folder), not from an "
+               "installed package: clone the repository and run `sagascope bench` there")
 
 
 def port_number(text: str) -> int:
@@ -34,35 +40,56 @@ def add_serve(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import create_app, socketio
+    from . import configured_app, create_app
+    from .serving import check_free, serve, url_line
 
     try:
-        _check_free(args.host, args.port)
+        configured_app()
+    except ValueError as exc:
+        print(f"sagascope serve: {exc}", file=sys.stderr)
+        return engine_cli.EXIT_USAGE
+    try:
+        check_free(args.host, args.port)
     except OSError as exc:
         print(f"sagascope serve: cannot listen on {args.host}:{args.port}: "
               f"{exc.strerror or exc}; choose another --port", file=sys.stderr)
         return engine_cli.EXIT_USAGE
-    app = create_app()
-    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    print(f"SagaScope is running at http://{shown}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    line = url_line(args.host, args.port)
+    return serve(create_app, args.host, args.port, on_ready=lambda: print(line, flush=True))
+
+
+def add_bench(sub: argparse._SubParsersAction) -> None:
+    # The options belong to bench's own parser: none are read here (no prefix characters), so
+    # `sagascope bench --help` is bench's help and `sagascope` starts without importing bench.
+    p = sub.add_parser(
+        "bench", help="measure the engine, the durable store, recovery, the server and the page "
+        "(from a checkout)", add_help=False, prefix_chars="\0",
+    )
+    p.add_argument("options", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_bench)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
     try:
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                     log_output=False)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        app.extensions["sagascope"].shutdown()
-    return engine_cli.EXIT_OK
+        bench_cli = bench_module()
+    except ModuleNotFoundError as exc:
+        if exc.name != "bench":
+            raise
+        print(f"sagascope bench: {NO_CHECKOUT}", file=sys.stderr)
+        return engine_cli.EXIT_USAGE
+    return bench_cli.main(args.options, prog="sagascope bench")
 
 
-def _check_free(host: str, port: int) -> None:
-    """Fail before printing a URL nobody can reach (e.g. the port is taken)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+def bench_module() -> ModuleType:
+    """`bench.cli` from the checkout this package runs from; ModuleNotFoundError when the
+    package was installed (site-packages has no bench/ beside it)."""
+    if not (CHECKOUT / "bench" / "__init__.py").is_file() or not (
+        CHECKOUT / "pyproject.toml"
+    ).is_file():
+        raise ModuleNotFoundError(NO_CHECKOUT, name="bench")
+    if str(CHECKOUT) not in sys.path:
+        sys.path.insert(0, str(CHECKOUT))
+    return importlib.import_module("bench.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

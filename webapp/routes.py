@@ -10,13 +10,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from saga_core import MODES, HistoryError, Run, SagaDidNotTerminate
 
 from .catalog import catalog
 from .errors import ApiError
+from .extensions import get_runner
 from .params import (
     DEFAULT_MODE,
     MAX_FAILURES,
@@ -137,7 +138,7 @@ def trace():
     if len(texts) > MAX_FAILURES:
         raise ApiError("bad_payload", f"{len(texts)} failures given; at most {MAX_FAILURES}")
     failures = [check_failure(text, saga) for text in texts]
-    limits = current_app.extensions["sagascope"].limits
+    limits = get_runner().limits
     run = Run(saga, mode, seed=seed, failures=failures, scenario=scenario,
               max_transitions=limits.transitions_per_run)
     try:
@@ -150,7 +151,7 @@ def trace():
 @api.get("/runs")
 def runs():
     """The runs in the history store (they survive a restart with the SQLite store)."""
-    runner = current_app.extensions["sagascope"]
+    runner = get_runner()
     records = runner.store.runs()[-RUNS_LISTED:]
     return jsonify({"runs": [
         {**r.to_dict(), "live": runner.get(r.run_id) is not None} for r in records
@@ -160,7 +161,7 @@ def runs():
 @api.get("/runs/<run_id>")
 def run_history(run_id: str):
     """One recorded run and its events, to replay it."""
-    store = current_app.extensions["sagascope"].store
+    store = get_runner().store
     try:
         record, events = store.record(run_id), store.events(run_id)
     except HistoryError:
@@ -170,7 +171,7 @@ def run_history(run_id: str):
 
 
 def healthz():
-    return jsonify({"status": "ok", "live_runs": len(current_app.extensions["sagascope"])})
+    return jsonify({"status": "ok", "live_runs": len(get_runner())})
 
 
 def _error(exc: ApiError, status: int = 400):

@@ -37,11 +37,9 @@ def check_source_list(value: object, key: str) -> str:
                      f"\"https://docs.example.org\" (no ';' or ','), not {value!r}")
 
 
-def init_app(app: Flask) -> None:
-    page = check_source_list(app.config["SAGASCOPE_FRAME_ANCESTORS"], "SAGASCOPE_FRAME_ANCESTORS")
-    embed = check_source_list(
-        app.config["SAGASCOPE_EMBED_FRAME_ANCESTORS"], "SAGASCOPE_EMBED_FRAME_ANCESTORS"
-    )
+def init_app(app: Flask, page: str, embed: str) -> None:
+    """Every response gets the headers; `page` and `embed` are the checked frame-ancestors
+    source lists of / (and the API) and of /embed."""
     policies = {False: content_security_policy(page), True: content_security_policy(embed)}
 
     @app.after_request

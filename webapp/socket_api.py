@@ -16,10 +16,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from .errors import ApiError
-from .extensions import socketio
+from .extensions import get_runner, get_socket_server, socketio
 from .params import (
     DEFAULT_MODE,
     SPEEDS,
@@ -32,7 +32,7 @@ from .params import (
     check_speed,
     default_scenario,
 )
-from .runner import ACTIONS, Runner, random_seed
+from .runner import ACTIONS, random_seed
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reattach": (("run_id", "token", "last_seq"), ()),
 }
 MAX_ID_LENGTH = 100
-
-
-def _runner() -> Runner:
-    return current_app.extensions["sagascope"]
 
 
 def message(name: str) -> Callable:
@@ -67,7 +63,7 @@ def message(name: str) -> Callable:
 
 
 def answer(name: str, act: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    runner, sid = _runner(), request.sid
+    runner, sid = get_runner(), request.sid
     try:
         runner.admit(sid)
         return {"ok": True, **act()}
@@ -85,7 +81,7 @@ def read_payload(
 ) -> dict[str, Any]:
     """The message's one object argument, checked for size, unknown and missing fields."""
     fields = ", ".join((*required, *optional))
-    limit = _runner().limits.message_bytes
+    limit = get_runner().limits.message_bytes
     size = len(json.dumps(args, default=_measure))
     if size > limit:
         raise ApiError("too_large", f"{name!r} is {size} bytes; messages are at most {limit} "
@@ -117,7 +113,7 @@ def start(p: dict[str, Any]) -> dict[str, Any]:
     speed = check_speed(p.get("speed", SPEEDS["default"]))
     autoplay = check_bool(p.get("autoplay", False), "autoplay")
     inputs = RunInputs(scenario, mode, failures, random_seed() if seed is None else seed)
-    live = _runner().start(request.sid, inputs, speed, autoplay)
+    live = get_runner().start(request.sid, inputs, speed, autoplay)
     return {"run_id": live.run_id, "token": live.token, "seed": inputs.seed,
             "run_state": live.state_payload()}
 
@@ -142,14 +138,14 @@ def control(p: dict[str, Any]) -> dict[str, Any]:
     elif action == "speed":
         raise ApiError("bad_payload", "the speed action needs a speed: a number from "
                        f"{SPEEDS['min']:g} to {SPEEDS['max']:g}, or \"max\"", run_id)
-    return _runner().control(request.sid, run_id, action, speed)
+    return get_runner().control(request.sid, run_id, action, speed)
 
 
 @message("inject")
 def inject(p: dict[str, Any]) -> dict[str, Any]:
     """Client → server: {run_id, failure} arms a failure spec STEP[:KIND[:N]] in a run it owns
     that has not finished. Emits the `failure.injected` `saga_event`; acks {run_id, seq}."""
-    return _runner().inject(request.sid, _run_id(p["run_id"]), p["failure"])
+    return get_runner().inject(request.sid, _run_id(p["run_id"]), p["failure"])
 
 
 @message("reattach")
@@ -165,7 +161,7 @@ def reattach(p: dict[str, Any]) -> dict[str, Any]:
     if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
         raise ApiError("bad_payload", "last_seq must be a whole number: the seq of the last "
                        "event received, 0 for none", run_id)
-    return _runner().reattach(request.sid, run_id, token, last_seq)
+    return get_runner().reattach(request.sid, run_id, token, last_seq)
 
 
 @socketio.on("*")
@@ -198,7 +194,7 @@ def name_literal_star_events(server: Any) -> None:
 @socketio.on("connect")
 def connect(auth: Any = None) -> None:
     """A browser connects: nothing is emitted until it starts a run."""
-    _runner().ensure_reaper()
+    get_runner().ensure_reaper()
 
 
 @socketio.on("disconnect")
@@ -206,9 +202,9 @@ def disconnect(*args: Any) -> None:
     """The connection closed: its runs wait for a `reattach` before they are reaped.
     (A client may also send an event named "disconnect": it is still connected, so it is
     ignored.)"""
-    if current_app.extensions["sagascope.server"].manager.is_connected(request.sid, "/"):
+    if get_socket_server().manager.is_connected(request.sid, "/"):
         return
-    _runner().disconnect(request.sid)
+    get_runner().disconnect(request.sid)
 
 
 def _run_id(value: Any) -> str:

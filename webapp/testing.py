@@ -10,7 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
+
+from .extensions import get_runner
+from .serving import ErrorsOnlyHandler
 
 
 class FakeClock:
@@ -75,14 +78,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """No request log: after each websocket closes Werkzeug also reports the client's closing
-    frame as a bad HTTP request, which is noise here."""
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        pass
-
-
 class ServerThread:
     """The app on a real loopback port, served by Werkzeug's threaded server (real websockets
     through simple-websocket), in a background thread. Use as a context manager."""
@@ -90,7 +85,7 @@ class ServerThread:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True,
-                                  request_handler=QuietRequestHandler)
+                                  request_handler=ErrorsOnlyHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -99,6 +94,6 @@ class ServerThread:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.app.extensions["sagascope"].shutdown()
+        get_runner(self.app).shutdown()
         self.server.shutdown()
         self.thread.join(timeout=5)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def server_url():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
-    app.extensions["sagascope"].shutdown()
+    webapp.get_runner(app).shutdown()
     server.shutdown()
     thread.join(timeout=5)
 
@@ -123,6 +124,7 @@ class ServeProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, "serve", "--port", str(self.port)],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -136,8 +138,9 @@ class ServeProcess:
         raise TimeoutError(f"sagascope serve did not listen on port {self.port}")
 
     def stop(self) -> None:
+        """The server dies at once: gunicorn's master and its worker, as in a crash."""
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
 
