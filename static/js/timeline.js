@@ -22,23 +22,12 @@ export function baseActors(scenario, mode) {
 }
 
 export function scenarioServices(scenario) {
-  const fromSteps = (scenario?.steps ?? []).map((s) => s.service);
-  const names = fromSteps.length ? fromSteps : (scenario?.services ?? []).map(nameOf);
-  return [...new Set(names.filter(Boolean))];
+  return unique((scenario?.steps ?? []).map((s) => s.service));
 }
 
-/** Side subscribers come as {EventName: [subscriber…]} (or a plain list of names). */
+/** Side subscribers, from the catalog's {EventName: [subscriber…]}. */
 export function sideSubscriberNames(scenario) {
-  const side = scenario?.side_subscribers;
-  if (!side) return [];
-  if (Array.isArray(side)) return unique(side.map(nameOf));
-  return unique(Object.values(side).flatMap((subs) => (Array.isArray(subs) ? subs : [subs])
-    .map(nameOf)));
-}
-
-function nameOf(x) {
-  if (typeof x === "string") return x;
-  return x?.name ?? x?.subscriber ?? x?.id ?? String(x);
+  return unique(Object.values(scenario?.side_subscribers ?? {}).flat());
 }
 
 function unique(list) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { normalizeState, parseQuery, parseSpeed, toQuery } from "../../static/js/url-state.js";
-import { CATALOG } from "./fixtures.mjs";
+import { CATALOG } from "./traces.mjs";
 
 describe("reading a link", () => {
   it("a full link restores mode, failures, seed, speed and cursor", () => {
