@@ -4,7 +4,7 @@
 import { createControls } from "./controls.js";
 import { createEventLog } from "./event-log.js";
 import { createFailControls } from "./fail-menu.js";
-import { FAILURE_KINDS, parseSpec } from "./failures.js";
+import { failureKinds, parseSpec } from "./failures.js";
 import { addEvent, emptyMetrics } from "./metrics.js";
 import { createMetricsPanel } from "./metrics-panel.js";
 import { createNarration } from "./narration.js";
@@ -38,7 +38,7 @@ async function loadCatalog(config) {
   } catch {
     /* fall through to a minimal catalog; the page still explains itself */
   }
-  return { scenarios: [], modes: ["orchestration", "choreography", "hybrid"], failure_kinds: FAILURE_KINDS };
+  return { scenarios: [], modes: ["orchestration", "choreography", "hybrid"] };
 }
 
 async function boot() {
@@ -59,7 +59,7 @@ async function boot() {
     seed: initial.seed, speed: initial.speed, compare: initial.compare,
   };
   const defaults = { scenario: catalog.scenarios?.[0]?.name, speed: catalog.speeds?.default ?? 1 };
-  const kinds = catalog.failure_kinds ?? FAILURE_KINDS;
+  const kinds = failureKinds(catalog);
   const reduced = matchMedia("(prefers-reduced-motion: reduce)");
   const scenario = () => catalog.scenarios?.find((s) => s.name === inputs.scenario) ?? null;
   const stepsOf = () => scenario()?.steps ?? [];
@@ -118,16 +118,18 @@ async function boot() {
 
   const active = () => (inputs.compare ? compare : session);
   const fails = createFailControls(doc, {
+    kinds,
     onArm: (spec) => active().arm(spec),
     onDisarm: (spec) => active().disarm(spec),
   });
   let popover = null; // loaded the first time a node is activated
   const activateNode = async (actor, anchor) => {
     popover ??= import("./node-popover.js").then((m) => m.createNodePopover(doc, {
+      kinds,
       onArm: (spec) => active().arm(spec),
     }));
     (await popover).openFor(actor, anchor, {
-      steps: stepsOf(), kinds,
+      steps: stepsOf(),
       stepsOfActor: stepsOf().filter((s) => s.service === actor).map((s) => s.name),
       coordinator: actor === "orchestrator" || actor === "bus",
     });
@@ -167,7 +169,7 @@ async function boot() {
   async function setScenario(name) {
     inputs.scenario = name;
     const steps = stepsOf().map((s) => s.name);
-    inputs.failures = inputs.failures.filter((f) => parseSpec(f, steps, kinds).ok);
+    inputs.failures = inputs.failures.filter((f) => parseSpec(f, steps, kinds.names).ok);
     await (inputs.compare ? compare.reload() : session.restart());
   }
 
@@ -305,7 +307,7 @@ async function boot() {
       mode: inputs.mode, compare: inputs.compare, scenario: inputs.scenario, speed: inputs.speed,
       seed: inputs.seed,
     });
-    fails.render({ scenarioSteps: stepsOf(), failureKinds: kinds, failures: inputs.failures });
+    fails.render({ scenarioSteps: stepsOf(), failures: inputs.failures });
     describeScenario(scenario());
     // Every write above, then the layout reads: one layout per frame, however long the run.
     for (const pane of inputs.compare ? Object.values(comparePanes) : [livePane]) pane.settle();

@@ -39,6 +39,15 @@ describe("reading a link", () => {
     assert.match(errors[0], /unknown step "nope"/);
   });
 
+  it("failure kinds are the ones the catalog lists", () => {
+    const { state, errors } = normalizeState({ failures: ["payment:timeout:2", "payment:meteor"] }, CATALOG);
+    assert.deepEqual(state.failures, ["payment:timeout:2"]);
+    assert.match(errors[0], /unknown failure kind "meteor".*valid kinds: fail, transient, timeout/);
+    const withoutKinds = { ...CATALOG, failure_kind_info: undefined };
+    assert.deepEqual(normalizeState({ failures: ["payment:meteor"] }, withoutKinds).state.failures,
+      ["payment:meteor"], "without the catalog's kinds the server judges them");
+  });
+
   it("speed accepts 0.25 to 8 and max, nothing else", () => {
     assert.equal(parseSpeed("max"), "max");
     assert.equal(parseSpeed("0.25"), 0.25);
