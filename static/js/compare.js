@@ -3,8 +3,7 @@
 // the next moment anything happens in either run. Loaded the first time compare mode is used.
 
 import { canonicalSpec } from "./failures.js";
-
-const MAX_SPEED_TICK_MS = 16;
+import { createTicker } from "./ticker.js";
 
 export async function fetchTrace(params) {
   const query = new URLSearchParams();
@@ -26,7 +25,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
   const runs = Object.fromEntries(modes.map((m) => [m, []]));
   let ticks = [];
   let clock = 0; // how many ticks are shown
-  let timer = 0;
+  const ticker = createTicker(advance);
   let loading = false;
   let serial = 0;
 
@@ -53,14 +52,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     }
   }
 
-  function stop() {
-    clearInterval(timer);
-    timer = 0;
-  }
-
-  function tickMs() {
-    return inputs.speed === "max" ? MAX_SPEED_TICK_MS : 1000 / inputs.speed;
-  }
+  const stop = () => ticker.stop();
 
   function advance() {
     if (clock < ticks.length) {
@@ -98,8 +90,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     },
     play() {
       if (clock >= ticks.length) clock = 0;
-      stop();
-      timer = setInterval(advance, tickMs());
+      ticker.start(inputs.speed);
       onChange();
     },
     pause() {
@@ -134,10 +125,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     },
     setSpeed(speed) {
       inputs.speed = speed;
-      if (timer) {
-        stop();
-        timer = setInterval(advance, tickMs());
-      }
+      ticker.retime(speed);
       onChange();
     },
     arm(spec) {
@@ -150,7 +138,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
       return reload({ keep: clock });
     },
     moving() {
-      return Boolean(timer);
+      return ticker.running;
     },
     dispose() {
       stop();

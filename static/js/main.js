@@ -9,6 +9,7 @@ import { addEvent, emptyMetrics } from "./metrics.js";
 import { createMetricsPanel } from "./metrics-panel.js";
 import { createNarration } from "./narration.js";
 import { createNotices } from "./notices.js";
+import { MODES, modeLabel } from "./modes.js";
 import { createPane } from "./pane.js";
 import { frameCursor } from "./playback.js";
 import { createPrefixCache } from "./prefix-cache.js";
@@ -20,7 +21,6 @@ import { normalizeState, parseQuery, toQuery } from "./url-state.js";
 
 const doc = document;
 const $ = (id) => doc.getElementById(id);
-const MODE_NAMES = { orchestration: "Orchestration", choreography: "Choreography", hybrid: "Hybrid" };
 
 function readConfig() {
   try {
@@ -38,7 +38,7 @@ async function loadCatalog(config) {
   } catch {
     /* fall through to a minimal catalog; the page still explains itself */
   }
-  return { scenarios: [], modes: ["orchestration", "choreography", "hybrid"] };
+  return { scenarios: [], modes: MODES };
 }
 
 async function boot() {
@@ -138,7 +138,7 @@ async function boot() {
   const livePane = createPane({ mapRoot: $("map-live"), laneRoot: $("lanes-live"), title: "Service map",
     onActivateNode: activateNode, onSeek: (n) => session.seek(n) });
   const comparePanes = Object.fromEntries(COMPARED_MODES.map((mode) => [mode, createPane({
-    mapRoot: $(`map-${mode}`), laneRoot: $(`lanes-${mode}`), title: `${MODE_NAMES[mode]} service map`,
+    mapRoot: $(`map-${mode}`), laneRoot: $(`lanes-${mode}`), title: `${modeLabel(mode)} service map`,
     onActivateNode: activateNode,
     onSeek: (n) => compare.seekTime(compare.runs[mode][n - 1]?.t_ms ?? 0),
   })]));
@@ -239,7 +239,7 @@ async function boot() {
     log.render(pb.events.slice(0, cursor), key);
     narration.render(pb.events[cursor - 1] ?? null,
       { fast: moving && (inputs.speed === "max" || inputs.speed > 2) });
-    metrics.render([{ name: MODE_NAMES[inputs.mode] ?? inputs.mode,
+    metrics.render([{ name: modeLabel(inputs.mode),
       metrics: metricsAt("live", pb.events, cursor, key) }]);
     return { status: statusWord(state, moving), moving, cursor, total: pb.length, tMs: state.tMs };
   }
@@ -259,8 +259,8 @@ async function boot() {
     log.render(merged, `compare|${key}`, { withMode: true });
     const last = merged[merged.length - 1];
     narration.render(last, { fast: moving && inputs.speed === "max",
-      prefix: last ? `${MODE_NAMES[last.mode] ?? last.mode}: ` : "" });
-    metrics.render(COMPARED_MODES.map((m) => ({ name: MODE_NAMES[m],
+      prefix: last ? `${modeLabel(last.mode)}: ` : "" });
+    metrics.render(COMPARED_MODES.map((m) => ({ name: modeLabel(m),
       metrics: metricsAt(m, compare.runs[m], compare.cursorFor(m), `${m}|${key}`) })));
     const words = COMPARED_MODES.map((m) => statusWord(states[m], moving));
     const status = words.every((w) => w === words[0]) ? words[0]
@@ -303,7 +303,7 @@ async function boot() {
     $("timeline").hidden = inputs.compare;
     const view = inputs.compare ? renderCompare() : renderLive();
     controls.render({
-      ...view, modes: catalog.modes ?? Object.keys(MODE_NAMES), scenarios: catalog.scenarios ?? [],
+      ...view, modes: catalog.modes ?? MODES, scenarios: catalog.scenarios ?? [],
       mode: inputs.mode, compare: inputs.compare, scenario: inputs.scenario, speed: inputs.speed,
       seed: inputs.seed,
     });

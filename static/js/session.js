@@ -3,27 +3,17 @@
 
 import { canonicalSpec } from "./failures.js";
 import { fastForwardStep, Playback } from "./playback.js";
-
-const MAX_SPEED_TICK_MS = 16;
+import { createTicker } from "./ticker.js";
 
 export function createSession({ socket, inputs, onChange = () => {}, onNotice = () => {} }) {
   const playback = new Playback();
   const run = { id: null, token: null, state: "idle", outcome: null };
-  let localTimer = 0;
+  const ticker = createTicker(localTick); // replays a rewound buffer
   let fastForward = null; // {target, thenPlay}
   let startSerial = 0;
   const early = new Map(); // events that arrived before their start was acknowledged
 
   const changed = () => onChange();
-
-  function tickMs() {
-    return inputs.speed === "max" ? MAX_SPEED_TICK_MS : 1000 / inputs.speed;
-  }
-
-  function stopLocal() {
-    clearInterval(localTimer);
-    localTimer = 0;
-  }
 
   function runPayload(extra = {}) {
     return {
@@ -52,7 +42,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   async function launch({ target = 0, thenPlay = false } = {}) {
-    stopLocal();
+    ticker.stop();
     const serial = ++startSerial;
     const forking = target > 0;
     fastForward = forking ? { target, thenPlay } : null;
@@ -158,8 +148,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
       return;
     }
     if (playback.rewound) {
-      stopLocal();
-      localTimer = setInterval(localTick, tickMs());
+      ticker.start(inputs.speed);
       changed();
       return;
     }
@@ -176,7 +165,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
       changed();
       return;
     }
-    stopLocal();
+    ticker.stop();
     if (run.state !== "finished") {
       run.state = "playing";
       control("play");
@@ -185,7 +174,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   async function pause() {
-    stopLocal();
+    ticker.stop();
     if (fastForward) return;
     if (run.state === "playing") {
       run.state = "paused";
@@ -197,7 +186,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   async function step() {
     if (fastForward) return;
-    stopLocal();
+    ticker.stop();
     if (playback.stepForward()) {
       changed();
       return;
@@ -222,7 +211,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   async function reset({ thenPlay = false } = {}) {
-    stopLocal();
+    ticker.stop();
     fastForward = null;
     if (pendingStart) await pendingStart;
     if (!run.id) return start({ thenPlay });
@@ -242,10 +231,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   async function setSpeed(speed) {
     inputs.speed = speed;
-    if (localTimer) {
-      stopLocal();
-      localTimer = setInterval(localTick, tickMs());
-    }
+    ticker.retime(speed);
     if (run.id && !fastForward) await control("speed", { speed });
     changed();
   }
@@ -299,7 +285,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   function moving() {
-    return Boolean(localTimer) || fastForward !== null
+    return ticker.running || fastForward !== null
       || (run.state === "playing" && !playback.rewound) || run.state === "starting";
   }
 

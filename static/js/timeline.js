@@ -1,22 +1,21 @@
 // The fold: a list of saga events in, the state of the picture out.
 // Pure data, no DOM: the view at cursor i is render(fold(events.slice(0, i), scenario)).
 
+import { hasBus, hasOrchestrator } from "./modes.js";
+
 export const NODE_STATES = Object.freeze([
   "idle", "working", "committed", "failed", "retrying",
   "compensating", "compensated", "crashed", "replaying",
 ]);
-
-const COORDINATOR_MODES = new Set(["orchestration", "hybrid"]);
-const BUS_MODES = new Set(["choreography", "hybrid"]);
 
 /** The actors drawn before any event arrives, from the scenario and the mode. */
 export function baseActors(scenario, mode) {
   const services = scenarioServices(scenario);
   const actors = [];
   if (mode === "choreography") actors.push("client");
-  if (COORDINATOR_MODES.has(mode)) actors.push("orchestrator");
+  if (hasOrchestrator(mode)) actors.push("orchestrator");
   actors.push(...services);
-  if (BUS_MODES.has(mode)) actors.push("bus");
+  if (hasBus(mode)) actors.push("bus");
   if (mode === "hybrid") actors.push(...sideSubscriberNames(scenario));
   return actors;
 }
