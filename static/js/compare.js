@@ -2,7 +2,6 @@
 // shared virtual clock. Both whole runs come from /api/trace; playing moves the shared clock to
 // the next moment anything happens in either run. Loaded the first time compare mode is used.
 
-import { canonicalSpec } from "./failures.js";
 import { createTicker } from "./ticker.js";
 
 export async function fetchTrace(params) {
@@ -20,7 +19,8 @@ export async function fetchTrace(params) {
   return Array.isArray(body.events) ? body.events : [];
 }
 
-/** `modes` are the two flavours shown, in the order their panes are drawn. */
+/** `modes` are the two flavours shown, in the order their panes are drawn; `inputs` is the
+ * run-inputs store (run-inputs.js). */
 export function createCompare({ modes, inputs, onChange = () => {}, onNotice = () => {}, load = fetchTrace }) {
   const runs = Object.fromEntries(modes.map((m) => [m, []]));
   let ticks = [];
@@ -35,10 +35,9 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     loading = true;
     onChange();
     try {
-      const first = await load({ ...inputs, mode: modes[0] });
-      const seed = inputs.seed ?? first.find((e) => e.kind === "saga.started")?.detail?.seed ?? null;
-      if (inputs.seed == null && seed != null) inputs.seed = seed;
-      const second = await load({ ...inputs, mode: modes[1] });
+      const first = await load({ ...inputs.snapshot(), mode: modes[0] });
+      inputs.learnSeed(first.find((e) => e.kind === "saga.started")?.detail?.seed);
+      const second = await load({ ...inputs.snapshot(), mode: modes[1] });
       if (mine !== serial) return;
       runs[modes[0]] = first;
       runs[modes[1]] = second;
@@ -124,17 +123,15 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
       onChange();
     },
     setSpeed(speed) {
-      inputs.speed = speed;
       ticker.retime(speed);
       onChange();
     },
     arm(spec) {
-      inputs.failures.push(canonicalSpec(spec));
+      inputs.addFailure(spec);
       return reload({ keep: clock });
     },
     disarm(spec) {
-      const i = inputs.failures.indexOf(spec);
-      if (i >= 0) inputs.failures.splice(i, 1);
+      inputs.removeFailure(spec);
       return reload({ keep: clock });
     },
     moving() {

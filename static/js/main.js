@@ -13,6 +13,7 @@ import { MODES, modeLabel } from "./modes.js";
 import { createPane } from "./pane.js";
 import { frameCursor } from "./playback.js";
 import { createPrefixCache } from "./prefix-cache.js";
+import { createRunInputs } from "./run-inputs.js";
 import { createSession } from "./session.js";
 import { connectSocket } from "./socket.js";
 import { STATE_WORDS, stateIcon } from "./icons.js";
@@ -54,10 +55,7 @@ async function boot() {
       text: `This link has a problem, so the defaults are used instead. ${text}` });
   }
 
-  const inputs = {
-    mode: initial.mode, scenario: initial.scenario, failures: initial.failures,
-    seed: initial.seed, speed: initial.speed, compare: initial.compare,
-  };
+  const inputs = createRunInputs(initial);
   const defaults = { scenario: catalog.scenarios?.[0]?.name, speed: catalog.speeds?.default ?? 1 };
   const kinds = failureKinds(catalog);
   const reduced = matchMedia("(prefers-reduced-motion: reduce)");
@@ -73,6 +71,7 @@ async function boot() {
     });
   };
   reduced.addEventListener("change", schedule);
+  inputs.subscribe(schedule);
   let ready = false; // every part of the page exists
 
   // Start-up runs in a few short tasks rather than one long one: the browser paints in between.
@@ -155,21 +154,21 @@ async function boot() {
     if (mode === "compare") {
       if (inputs.compare) return;
       await Promise.all([session.pause(), loadCompare()]);
-      inputs.compare = true;
+      inputs.setCompare(true);
       await compare.reload();
     } else {
-      inputs.compare = false;
+      inputs.setCompare(false);
       compare?.dispose();
-      inputs.mode = mode;
+      inputs.setMode(mode);
       await session.restart();
     }
     schedule();
   }
 
   async function setScenario(name) {
-    inputs.scenario = name;
+    inputs.setScenario(name);
     const steps = stepsOf().map((s) => s.name);
-    inputs.failures = inputs.failures.filter((f) => parseSpec(f, steps, kinds.names).ok);
+    inputs.keepFailures((f) => parseSpec(f, steps, kinds.names).ok);
     await (inputs.compare ? compare.reload() : session.restart());
   }
 
@@ -193,11 +192,14 @@ async function boot() {
     step: () => active().step(),
     stepBack: () => active().stepBack(),
     reset: () => active().reset(),
-    setSpeed: (speed) => active().setSpeed(speed),
+    setSpeed: (speed) => {
+      inputs.setSpeed(speed);
+      return active().setSpeed(speed);
+    },
     setMode,
     setScenario,
     setSeed: (seed) => {
-      inputs.seed = seed;
+      inputs.setSeed(seed);
       return inputs.compare ? compare.reload() : session.restart();
     },
     fullscreen: toggleFullscreen,
@@ -290,7 +292,7 @@ async function boot() {
   function writeUrl(cursor) {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => {
-      const query = toQuery({ ...inputs, cursor }, defaults);
+      const query = toQuery({ ...inputs.snapshot(), cursor }, defaults);
       if (location.search !== query) history.replaceState(null, "", `${location.pathname}${query}`);
     }, 250);
   }

@@ -5,6 +5,8 @@ import { canonicalSpec } from "./failures.js";
 import { fastForwardStep, Playback } from "./playback.js";
 import { createTicker } from "./ticker.js";
 
+/** `inputs` is the run-inputs store (run-inputs.js): read here; the armed failures and the seed
+ * the server chose are written back through its setters. */
 export function createSession({ socket, inputs, onChange = () => {}, onNotice = () => {} }) {
   const playback = new Playback();
   const run = { id: null, token: null, state: "idle", outcome: null };
@@ -64,7 +66,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     run.id = ack.run_id;
     run.token = ack.token ?? null;
     run.state = ack.run_state?.state ?? (forking || thenPlay ? "playing" : "ready");
-    if (inputs.seed == null && Number.isInteger(ack.seed)) inputs.seed = ack.seed;
+    inputs.learnSeed(ack.seed);
     playback.clear(run.id);
     if (forking) playback.hold();
     for (const event of early.get(run.id) ?? []) accept(event);
@@ -75,9 +77,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   function accept(event) {
     if (playback.append(event) === 0) return;
-    if (event.kind === "saga.started" && inputs.seed == null && event.detail?.seed != null) {
-      inputs.seed = event.detail.seed;
-    }
+    if (event.kind === "saga.started") inputs.learnSeed(event.detail?.seed);
     if (fastForward) {
       if (playback.length < fastForward.target) playback.seek(playback.length);
       else if (fastForwardStep(playback, fastForward.target) === "arrived") arrive();
@@ -229,8 +229,8 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     return ack;
   }
 
+  /** The speed input changed: replay and the server's pace follow it. */
   async function setSpeed(speed) {
-    inputs.speed = speed;
     ticker.retime(speed);
     if (run.id && !fastForward) await control("speed", { speed });
     changed();
@@ -245,7 +245,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   async function arm(spec) {
     const text = canonicalSpec(spec);
     if (playback.length > 0 && playback.rewound) {
-      inputs.failures.push(text);
+      inputs.addFailure(text);
       onNotice({ level: "info", text: `Forked: the run restarts with ${text} armed and replays to event ${playback.cursor} (same seed).` });
       return start({ target: playback.cursor });
     }
@@ -255,19 +255,17 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
         onNotice({ level: "error", text: reasonOf(ack, `Could not arm ${text}`) });
         return ack;
       }
-      inputs.failures.push(text);
+      inputs.addFailure(text);
       changed();
       return ack;
     }
-    inputs.failures.push(text);
+    inputs.addFailure(text);
     if (playback.length > 0) onNotice({ level: "info", text: `Armed ${text}. Press play to run the saga again with it.` });
     return start();
   }
 
   async function disarm(spec) {
-    const i = inputs.failures.indexOf(spec);
-    if (i < 0) return null;
-    inputs.failures.splice(i, 1);
+    if (!inputs.removeFailure(spec)) return null;
     return start({ target: playback.rewound || run.state !== "finished" ? playback.cursor : 0 });
   }
 
@@ -290,7 +288,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   return {
-    playback, run, inputs, onEvent, onRunState, start, play, pause, step, stepBack, seek, reset,
+    playback, run, onEvent, onRunState, start, play, pause, step, stepBack, seek, reset,
     setSpeed, restart, arm, disarm, resume, moving,
     /** No run and none starting: the page has nothing to show yet. */
     get idle() {
