@@ -1,6 +1,6 @@
-// The inputs of a run: mode, scenario, armed failures, seed, speed and whether two modes are
-// compared. This module holds them; each changes only through its setter, which tells every
-// subscriber the field that changed. Readers get plain values: `failures` is a frozen list.
+// The run's inputs (mode, scenario, armed failures, seed, speed, compare) have one owner, this
+// store: each changes through its setter, which tells the subscribers the field that changed.
+// Readers see plain values; `failures` is a frozen list, in the short spelling.
 
 import { canonicalSpec } from "./failures.js";
 
@@ -10,19 +10,16 @@ export function createRunInputs({ mode, scenario, failures = [], seed = null, sp
   const values = { mode, scenario, failures: Object.freeze(failures.map(canonicalSpec)), seed, speed,
     compare: Boolean(compare) };
   const listeners = new Set();
-
-  function set(field, value) {
+  const set = (field, value) => {
     if (Object.is(values[field], value)) return false;
     values[field] = value;
     for (const listener of listeners) listener({ field, value });
     return true;
-  }
+  };
   const setFailures = (list) => set("failures", Object.freeze(list));
-
   const inputs = {
-    /** The values now, as a plain object (for a link or a request). */
     snapshot: () => ({ ...values }),
-    /** `listener({field, value})` after each change; returns the unsubscribe function. */
+    /** `listener({field, value})` after each change; answers a function that unsubscribes. */
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -32,16 +29,15 @@ export function createRunInputs({ mode, scenario, failures = [], seed = null, sp
     setSeed: (n) => set("seed", n),
     setSpeed: (value) => set("speed", value),
     setCompare: (on) => set("compare", Boolean(on)),
-    /** The seed the server chose, kept only while none was asked for (so a reload replays it). */
+    /** The seed the server chose, kept while none was asked for (a reload replays the same run). */
     learnSeed: (n) => values.seed === null && Number.isInteger(n) && set("seed", n),
-    /** Arm one more failure (kept in its canonical spelling). */
     addFailure: (spec) => setFailures([...values.failures, canonicalSpec(spec)]),
     /** Disarm the first failure spelled `spec`; false when none is armed. */
     removeFailure(spec) {
       const i = values.failures.indexOf(spec);
       return i >= 0 && setFailures(values.failures.filter((_, j) => j !== i));
     },
-    /** Keep only the failures `keep` accepts (those that still name a step, say). */
+    /** Keep the failures `keep` accepts (those that still name a step of a new scenario). */
     keepFailures(keep) {
       const kept = values.failures.filter(keep);
       return kept.length !== values.failures.length && setFailures(kept);
