@@ -2,9 +2,7 @@
 // shared virtual clock. Both whole runs come from /api/trace; playing moves the shared clock to
 // the next moment anything happens in either run. Loaded the first time compare mode is used.
 
-import { canonicalSpec } from "./failures.js";
-
-const MAX_SPEED_TICK_MS = 16;
+import { createTicker } from "./ticker.js";
 
 export async function fetchTrace(params) {
   const query = new URLSearchParams();
@@ -21,12 +19,13 @@ export async function fetchTrace(params) {
   return Array.isArray(body.events) ? body.events : [];
 }
 
-/** `modes` are the two flavours shown, in the order their panes are drawn. */
+/** `modes` are the two flavours shown, in the order their panes are drawn; `inputs` is the
+ * run-inputs store (run-inputs.js). */
 export function createCompare({ modes, inputs, onChange = () => {}, onNotice = () => {}, load = fetchTrace }) {
   const runs = Object.fromEntries(modes.map((m) => [m, []]));
   let ticks = [];
   let clock = 0; // how many ticks are shown
-  let timer = 0;
+  const ticker = createTicker(advance);
   let loading = false;
   let serial = 0;
 
@@ -36,10 +35,9 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     loading = true;
     onChange();
     try {
-      const first = await load({ ...inputs, mode: modes[0] });
-      const seed = inputs.seed ?? first.find((e) => e.kind === "saga.started")?.detail?.seed ?? null;
-      if (inputs.seed == null && seed != null) inputs.seed = seed;
-      const second = await load({ ...inputs, mode: modes[1] });
+      const first = await load({ ...inputs.snapshot(), mode: modes[0] });
+      inputs.learnSeed(first.find((e) => e.kind === "saga.started")?.detail?.seed);
+      const second = await load({ ...inputs.snapshot(), mode: modes[1] });
       if (mine !== serial) return;
       runs[modes[0]] = first;
       runs[modes[1]] = second;
@@ -53,14 +51,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     }
   }
 
-  function stop() {
-    clearInterval(timer);
-    timer = 0;
-  }
-
-  function tickMs() {
-    return inputs.speed === "max" ? MAX_SPEED_TICK_MS : 1000 / inputs.speed;
-  }
+  const stop = () => ticker.stop();
 
   function advance() {
     if (clock < ticks.length) {
@@ -98,8 +89,7 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
     },
     play() {
       if (clock >= ticks.length) clock = 0;
-      stop();
-      timer = setInterval(advance, tickMs());
+      ticker.start(inputs.speed);
       onChange();
     },
     pause() {
@@ -133,24 +123,19 @@ export function createCompare({ modes, inputs, onChange = () => {}, onNotice = (
       onChange();
     },
     setSpeed(speed) {
-      inputs.speed = speed;
-      if (timer) {
-        stop();
-        timer = setInterval(advance, tickMs());
-      }
+      ticker.retime(speed);
       onChange();
     },
     arm(spec) {
-      inputs.failures.push(canonicalSpec(spec));
+      inputs.addFailure(spec);
       return reload({ keep: clock });
     },
     disarm(spec) {
-      const i = inputs.failures.indexOf(spec);
-      if (i >= 0) inputs.failures.splice(i, 1);
+      inputs.removeFailure(spec);
       return reload({ keep: clock });
     },
     moving() {
-      return Boolean(timer);
+      return ticker.running;
     },
     dispose() {
       stop();

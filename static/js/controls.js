@@ -1,14 +1,8 @@
 // The control bar and the keyboard: user actions go up as verbs (play, step, setSpeed…), the
 // page's state comes down through render(). No saga logic here.
 
+import { COMPARE_LABEL, modeLabel } from "./modes.js";
 import { SPEED_CHOICES } from "./url-state.js";
-
-const MODE_LABELS = {
-  orchestration: "Orchestration",
-  choreography: "Choreography",
-  hybrid: "Hybrid",
-  compare: "Compare both",
-};
 
 export function createControls(doc, actions) {
   const $ = (id) => doc.getElementById(id);
@@ -60,7 +54,8 @@ export function createControls(doc, actions) {
     const key = `${view.modes.join()}|${view.scenarios.map((s) => s.name).join()}`;
     if (key === optionsKey) return;
     optionsKey = key;
-    el.mode.replaceChildren(...[...view.modes, "compare"].map((m) => option(doc, m, MODE_LABELS[m] ?? m)));
+    el.mode.replaceChildren(...view.modes.map((m) => option(doc, m, modeLabel(m))),
+      option(doc, "compare", COMPARE_LABEL));
     if (el.scenario) {
       el.scenario.replaceChildren(...view.scenarios.map((s) => option(doc, s.name, s.title ?? s.name)));
       el.scenario.disabled = view.scenarios.length < 2;

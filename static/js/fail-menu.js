@@ -1,9 +1,10 @@
-// Breaking things on purpose: the fail menu (every step × every kind) and the list of armed
-// failures with a remove button each. The node popover is node-popover.js.
+// Breaking things on purpose: the fail menu (every step × every kind the catalog lists) and the
+// list of armed failures with a remove button each. The node popover is node-popover.js.
 
-import { COUNTED_KINDS, describeSpec, formatSpec, KIND_LABELS } from "./failures.js";
+import { describeSpec, formatSpec, MAX_COUNT } from "./failures.js";
 
-export function createFailControls(doc, { onArm, onDisarm }) {
+/** `kinds` is the catalog's failure kinds (failures.js `failureKinds`). */
+export function createFailControls(doc, { kinds, onArm, onDisarm }) {
   const menu = doc.getElementById("fail-menu");
   const count = doc.getElementById("fail-count");
   const armed = doc.getElementById("armed-list");
@@ -13,7 +14,7 @@ export function createFailControls(doc, { onArm, onDisarm }) {
   menu.addEventListener("change", () => {
     if (!menu.value) return;
     const [step, kind] = menu.value.split(":");
-    const n = COUNTED_KINDS.has(kind) ? clampCount(count.value) : 1;
+    const n = kinds.counted(kind) ? clampCount(count.value) : 1;
     menu.value = "";
     onArm(formatSpec({ step, kind, count: n }));
   });
@@ -36,14 +37,14 @@ export function createFailControls(doc, { onArm, onDisarm }) {
   });
 
   return {
-    render({ scenarioSteps: steps, failureKinds: kinds, failures }) {
-      const key = `${steps.map((s) => s.name).join()}|${kinds.join()}`;
+    render({ scenarioSteps: steps, failures }) {
+      const key = steps.map((s) => s.name).join();
       if (key !== menuKey) {
         menuKey = key;
         const groups = steps.map((s) => {
           const g = doc.createElement("optgroup");
           g.label = `${s.name} (${s.service})`;
-          g.append(...kinds.map((k) => option(doc, `${s.name}:${k}`, `${s.name}: ${KIND_LABELS[k] ?? k}`)));
+          g.append(...kinds.names.map((k) => option(doc, `${s.name}:${k}`, `${s.name}: ${kinds.label(k)}`)));
           return g;
         });
         menu.replaceChildren(option(doc, "", "Break a step…"), ...groups);
@@ -54,7 +55,7 @@ export function createFailControls(doc, { onArm, onDisarm }) {
         armed.replaceChildren(...failures.map((spec) => {
           const li = doc.createElement("li");
           const text = doc.createElement("span");
-          text.textContent = describeSpec(spec);
+          text.textContent = describeSpec(spec, kinds);
           const code = doc.createElement("code");
           code.textContent = spec;
           const remove = doc.createElement("button");
@@ -74,7 +75,7 @@ export function createFailControls(doc, { onArm, onDisarm }) {
 
 export function clampCount(value) {
   const n = Math.floor(Number(value));
-  return Number.isFinite(n) ? Math.max(1, Math.min(100, n)) : 1;
+  return Number.isFinite(n) ? Math.max(1, Math.min(MAX_COUNT, n)) : 1;
 }
 
 export function option(doc, value, label) {

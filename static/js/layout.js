@@ -136,13 +136,13 @@ function routes(mode, list, nodes, scenario) {
 
 /**
  * The derived choreography flow as service-to-service arcs, one per ordered pair, labels joined.
- * The engine's flow has events as nodes ({id, publisher}) and an edge event → next event with
- * the consuming `service`: so event E becomes an arc publisher(E) → consumer labelled E. Edges
- * already between actors are taken as they are.
+ * The engine's flow (`flow_payload`) has events as nodes ({id, publisher}) and an edge event →
+ * next event with the consuming `service`: so event E becomes an arc publisher(E) → consumer
+ * labelled E.
  */
 export function flowArcs(scenario, nodes) {
   const flow = scenario?.flow ?? {};
-  const events = new Map((flow.nodes ?? []).map((n) => (typeof n === "string" ? [n, { id: n }] : [n.id, n])));
+  const publisher = new Map((flow.nodes ?? []).map((n) => [n.id, n.publisher]));
   const pairs = new Map();
   const add = (source, target, label) => {
     if (!nodes[source] || !nodes[target] || source === target) return;
@@ -150,11 +150,7 @@ export function flowArcs(scenario, nodes) {
     if (!pairs.has(key)) pairs.set(key, { kind: "flow", source, target, labels: [] });
     if (label && !pairs.get(key).labels.includes(label)) pairs.get(key).labels.push(label);
   };
-  for (const e of flow.edges ?? []) {
-    const published = events.get(e.source);
-    if (published?.publisher && e.service) add(published.publisher, e.service, e.source);
-    else add(e.source, e.target, e.label);
-  }
+  for (const e of flow.edges ?? []) add(publisher.get(e.source), e.service, e.source);
   return [...pairs.values()];
 }
 

@@ -1,12 +1,13 @@
 // The popover that opens when a node of the map is clicked: which step to break, how, how many
 // times. It is built, and this module loaded, the first time a node is activated.
 
-import { COUNTED_KINDS, formatSpec, KIND_LABELS } from "./failures.js";
+import { formatSpec, MAX_COUNT } from "./failures.js";
 import { clampCount, option } from "./fail-menu.js";
 
 const COORDINATOR_KINDS = ["crash", "drop", "duplicate"];
 
-export function createNodePopover(doc, { onArm }) {
+/** `kinds` is the catalog's failure kinds (failures.js `failureKinds`). */
+export function createNodePopover(doc, { kinds, onArm }) {
   const el = (tag, attrs = {}, ...children) => {
     const node = doc.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -20,7 +21,7 @@ export function createNodePopover(doc, { onArm }) {
   const popStep = el("select");
   const popStepField = field("Step", popStep);
   const popKind = el("select", { "data-testid": "failure-kind" });
-  const popCount = el("input", { "data-testid": "failure-count", type: "number", min: 1, max: 100,
+  const popCount = el("input", { "data-testid": "failure-count", type: "number", min: 1, max: MAX_COUNT,
     value: 1, inputmode: "numeric" });
   const popCancel = el("button", { type: "button", class: "btn" }, "Cancel");
   const popForm = el("form", { class: "popover-form" }, popStepField,
@@ -39,7 +40,7 @@ export function createNodePopover(doc, { onArm }) {
     ev.preventDefault();
     const kind = popKind.value;
     const spec = formatSpec({ step: popStep.value, kind,
-      count: COUNTED_KINDS.has(kind) ? clampCount(popCount.value) : 1 });
+      count: kinds.counted(kind) ? clampCount(popCount.value) : 1 });
     close();
     onArm(spec);
   });
@@ -55,7 +56,7 @@ export function createNodePopover(doc, { onArm }) {
   });
 
   function syncCount() {
-    popCount.disabled = !COUNTED_KINDS.has(popKind.value);
+    popCount.disabled = !kinds.counted(popKind.value);
   }
 
   function close() {
@@ -66,7 +67,7 @@ export function createNodePopover(doc, { onArm }) {
   }
 
   /** Open the popover next to a node of the map. */
-  function openFor(actor, anchor, { steps, kinds, stepsOfActor, coordinator }) {
+  function openFor(actor, anchor, { steps, stepsOfActor, coordinator }) {
     returnFocus = anchor;
     const own = steps.filter((s) => stepsOfActor.includes(s.name));
     const choices = own.length ? own : coordinator ? steps : [];
@@ -82,8 +83,8 @@ export function createNodePopover(doc, { onArm }) {
       popForm.hidden = false;
       popStep.replaceChildren(...choices.map((s) => option(doc, s.name, `${s.name} (${s.service})`)));
       popStepField.hidden = choices.length < 2;
-      const kindList = own.length ? kinds : kinds.filter((k) => COORDINATOR_KINDS.includes(k));
-      popKind.replaceChildren(...kindList.map((k) => option(doc, k, `${k}: ${KIND_LABELS[k] ?? k}`)));
+      const kindList = own.length ? kinds.names : kinds.names.filter((k) => COORDINATOR_KINDS.includes(k));
+      popKind.replaceChildren(...kindList.map((k) => option(doc, k, `${k}: ${kinds.label(k)}`)));
       if (!own.length) popKind.value = actor === "bus" ? "drop" : "crash";
       popCount.value = "1";
       syncCount();

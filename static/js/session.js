@@ -3,27 +3,19 @@
 
 import { canonicalSpec } from "./failures.js";
 import { fastForwardStep, Playback } from "./playback.js";
+import { createTicker } from "./ticker.js";
 
-const MAX_SPEED_TICK_MS = 16;
-
+/** `inputs` is the run-inputs store (run-inputs.js): read here; the armed failures and the seed
+ * the server chose are written back through its setters. */
 export function createSession({ socket, inputs, onChange = () => {}, onNotice = () => {} }) {
   const playback = new Playback();
   const run = { id: null, token: null, state: "idle", outcome: null };
-  let localTimer = 0;
+  const ticker = createTicker(localTick); // replays a rewound buffer
   let fastForward = null; // {target, thenPlay}
   let startSerial = 0;
   const early = new Map(); // events that arrived before their start was acknowledged
 
   const changed = () => onChange();
-
-  function tickMs() {
-    return inputs.speed === "max" ? MAX_SPEED_TICK_MS : 1000 / inputs.speed;
-  }
-
-  function stopLocal() {
-    clearInterval(localTimer);
-    localTimer = 0;
-  }
 
   function runPayload(extra = {}) {
     return {
@@ -52,7 +44,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   async function launch({ target = 0, thenPlay = false } = {}) {
-    stopLocal();
+    ticker.stop();
     const serial = ++startSerial;
     const forking = target > 0;
     fastForward = forking ? { target, thenPlay } : null;
@@ -74,7 +66,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     run.id = ack.run_id;
     run.token = ack.token ?? null;
     run.state = ack.run_state?.state ?? (forking || thenPlay ? "playing" : "ready");
-    if (inputs.seed == null && Number.isInteger(ack.seed)) inputs.seed = ack.seed;
+    inputs.learnSeed(ack.seed);
     playback.clear(run.id);
     if (forking) playback.hold();
     for (const event of early.get(run.id) ?? []) accept(event);
@@ -85,9 +77,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   function accept(event) {
     if (playback.append(event) === 0) return;
-    if (event.kind === "saga.started" && inputs.seed == null && event.detail?.seed != null) {
-      inputs.seed = event.detail.seed;
-    }
+    if (event.kind === "saga.started") inputs.learnSeed(event.detail?.seed);
     if (fastForward) {
       if (playback.length < fastForward.target) playback.seek(playback.length);
       else if (fastForwardStep(playback, fastForward.target) === "arrived") arrive();
@@ -158,8 +148,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
       return;
     }
     if (playback.rewound) {
-      stopLocal();
-      localTimer = setInterval(localTick, tickMs());
+      ticker.start(inputs.speed);
       changed();
       return;
     }
@@ -176,7 +165,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
       changed();
       return;
     }
-    stopLocal();
+    ticker.stop();
     if (run.state !== "finished") {
       run.state = "playing";
       control("play");
@@ -185,7 +174,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   async function pause() {
-    stopLocal();
+    ticker.stop();
     if (fastForward) return;
     if (run.state === "playing") {
       run.state = "paused";
@@ -197,7 +186,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
 
   async function step() {
     if (fastForward) return;
-    stopLocal();
+    ticker.stop();
     if (playback.stepForward()) {
       changed();
       return;
@@ -222,7 +211,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   async function reset({ thenPlay = false } = {}) {
-    stopLocal();
+    ticker.stop();
     fastForward = null;
     if (pendingStart) await pendingStart;
     if (!run.id) return start({ thenPlay });
@@ -240,12 +229,9 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
     return ack;
   }
 
+  /** The speed input changed: replay and the server's pace follow it. */
   async function setSpeed(speed) {
-    inputs.speed = speed;
-    if (localTimer) {
-      stopLocal();
-      localTimer = setInterval(localTick, tickMs());
-    }
+    ticker.retime(speed);
     if (run.id && !fastForward) await control("speed", { speed });
     changed();
   }
@@ -259,7 +245,7 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   async function arm(spec) {
     const text = canonicalSpec(spec);
     if (playback.length > 0 && playback.rewound) {
-      inputs.failures.push(text);
+      inputs.addFailure(text);
       onNotice({ level: "info", text: `Forked: the run restarts with ${text} armed and replays to event ${playback.cursor} (same seed).` });
       return start({ target: playback.cursor });
     }
@@ -269,19 +255,17 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
         onNotice({ level: "error", text: reasonOf(ack, `Could not arm ${text}`) });
         return ack;
       }
-      inputs.failures.push(text);
+      inputs.addFailure(text);
       changed();
       return ack;
     }
-    inputs.failures.push(text);
+    inputs.addFailure(text);
     if (playback.length > 0) onNotice({ level: "info", text: `Armed ${text}. Press play to run the saga again with it.` });
     return start();
   }
 
   async function disarm(spec) {
-    const i = inputs.failures.indexOf(spec);
-    if (i < 0) return null;
-    inputs.failures.splice(i, 1);
+    if (!inputs.removeFailure(spec)) return null;
     return start({ target: playback.rewound || run.state !== "finished" ? playback.cursor : 0 });
   }
 
@@ -299,12 +283,12 @@ export function createSession({ socket, inputs, onChange = () => {}, onNotice = 
   }
 
   function moving() {
-    return Boolean(localTimer) || fastForward !== null
+    return ticker.running || fastForward !== null
       || (run.state === "playing" && !playback.rewound) || run.state === "starting";
   }
 
   return {
-    playback, run, inputs, onEvent, onRunState, start, play, pause, step, stepBack, seek, reset,
+    playback, run, onEvent, onRunState, start, play, pause, step, stepBack, seek, reset,
     setSpeed, restart, arm, disarm, resume, moving,
     /** No run and none starting: the page has nothing to show yet. */
     get idle() {

@@ -1,44 +1,32 @@
 // The fold: a list of saga events in, the state of the picture out.
 // Pure data, no DOM: the view at cursor i is render(fold(events.slice(0, i), scenario)).
 
+import { hasBus, hasOrchestrator } from "./modes.js";
+
 export const NODE_STATES = Object.freeze([
   "idle", "working", "committed", "failed", "retrying",
   "compensating", "compensated", "crashed", "replaying",
 ]);
-
-const COORDINATOR_MODES = new Set(["orchestration", "hybrid"]);
-const BUS_MODES = new Set(["choreography", "hybrid"]);
 
 /** The actors drawn before any event arrives, from the scenario and the mode. */
 export function baseActors(scenario, mode) {
   const services = scenarioServices(scenario);
   const actors = [];
   if (mode === "choreography") actors.push("client");
-  if (COORDINATOR_MODES.has(mode)) actors.push("orchestrator");
+  if (hasOrchestrator(mode)) actors.push("orchestrator");
   actors.push(...services);
-  if (BUS_MODES.has(mode)) actors.push("bus");
+  if (hasBus(mode)) actors.push("bus");
   if (mode === "hybrid") actors.push(...sideSubscriberNames(scenario));
   return actors;
 }
 
 export function scenarioServices(scenario) {
-  const fromSteps = (scenario?.steps ?? []).map((s) => s.service);
-  const names = fromSteps.length ? fromSteps : (scenario?.services ?? []).map(nameOf);
-  return [...new Set(names.filter(Boolean))];
+  return unique((scenario?.steps ?? []).map((s) => s.service));
 }
 
-/** Side subscribers come as {EventName: [subscriber…]} (or a plain list of names). */
+/** Side subscribers, from the catalog's {EventName: [subscriber…]}. */
 export function sideSubscriberNames(scenario) {
-  const side = scenario?.side_subscribers;
-  if (!side) return [];
-  if (Array.isArray(side)) return unique(side.map(nameOf));
-  return unique(Object.values(side).flatMap((subs) => (Array.isArray(subs) ? subs : [subs])
-    .map(nameOf)));
-}
-
-function nameOf(x) {
-  if (typeof x === "string") return x;
-  return x?.name ?? x?.subscriber ?? x?.id ?? String(x);
+  return unique(Object.values(scenario?.side_subscribers ?? {}).flat());
 }
 
 function unique(list) {

@@ -1,8 +1,8 @@
 // URL ⇄ page state. Pure: takes and returns strings and plain objects, never touches location.
 
-import { canonicalSpec, parseSpec } from "./failures.js";
+import { canonicalSpec, failureKinds, parseSpec } from "./failures.js";
+import { MODES } from "./modes.js";
 
-export const DEFAULT_MODES = Object.freeze(["orchestration", "choreography", "hybrid"]);
 export const DEFAULT_SPEEDS = Object.freeze({ min: 0.25, max: 8, default: 1 });
 export const SPEED_CHOICES = Object.freeze([0.25, 0.5, 1, 2, 4, 8, "max"]);
 
@@ -31,7 +31,7 @@ function parseCount(value) {
  * an error that names the valid values.
  */
 export function normalizeState(raw, catalog = {}) {
-  const modes = catalog.modes ?? DEFAULT_MODES;
+  const modes = catalog.modes ?? MODES;
   const scenarios = catalog.scenarios ?? [];
   const limits = catalog.speeds ?? DEFAULT_SPEEDS;
   const errors = [];
@@ -59,7 +59,8 @@ export function normalizeState(raw, catalog = {}) {
   }
   const scenario = scenarios.find((s) => s.name === state.scenario);
   const steps = scenario ? scenario.steps.map((s) => s.name) : null;
-  const kinds = catalog.failure_kinds ?? undefined;
+  // Without the catalog's kinds (it could not be loaded) the server is left to judge them.
+  const kinds = catalog.failure_kind_info ? failureKinds(catalog).names : null;
   for (const text of [].concat(raw.failures ?? [])) {
     const parsed = parseSpec(text, steps, kinds);
     if (parsed.ok) state.failures.push(canonicalSpec(text));

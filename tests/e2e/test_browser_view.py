@@ -182,6 +182,7 @@ def test_arming_a_failure_while_rewound_forks_the_run_to_the_same_moment(page: P
     page.get_by_test_id("play").click()
     status_is(page, "completed")
     seek_to(page, "step.succeeded")
+    expect(log_rows(page).last).to_have_attribute("data-kind", "step.succeeded")  # the seek landed
     position = log_rows(page).count()
     page.get_by_test_id("fail-menu").select_option("inventory:fail")
     expect(page.get_by_test_id("armed-failures")).to_contain_text("inventory")

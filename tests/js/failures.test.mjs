@@ -2,10 +2,33 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  canonicalSpec, describeSpec, FAILURE_KINDS, formatSpec, parseSpec,
+  canonicalSpec, describeSpec, failureKinds, formatSpec, parseSpec,
 } from "../../static/js/failures.js";
+import { CATALOG, CHECKOUT } from "./traces.mjs";
 
-const STEPS = ["order", "payment", "inventory", "shipping"];
+const STEPS = CHECKOUT.steps.map((s) => s.name);
+const KINDS = failureKinds(CATALOG);
+
+describe("the failure kinds the catalog lists", () => {
+  it("come in the catalog's order, each with its label", () => {
+    assert.deepEqual(KINDS.names, CATALOG.failure_kind_info.map((k) => k.kind));
+    assert.ok(KINDS.names.length >= 7);
+    for (const info of CATALOG.failure_kind_info) assert.equal(KINDS.label(info.kind), info.label);
+  });
+
+  it("say which kinds take a count: a retry or a redelivery can happen N times, a business failure once", () => {
+    assert.equal(KINDS.counted("transient"), true);
+    assert.equal(KINDS.counted("drop"), true);
+    assert.equal(KINDS.counted("fail"), false);
+    assert.equal(KINDS.counted("duplicate"), false);
+    assert.equal(KINDS.counted("no-such-kind"), false);
+  });
+
+  it("a kind the catalog does not know is shown by its name", () => {
+    assert.equal(KINDS.label("meteor"), "meteor");
+    assert.deepEqual(failureKinds({}).names, []);
+  });
+});
 
 describe("the failure spec grammar", () => {
   it("a bare step means a business failure, once", () => {
@@ -13,27 +36,34 @@ describe("the failure spec grammar", () => {
   });
 
   it("kind and count are read", () => {
-    assert.deepEqual(parseSpec("payment:transient:2", STEPS).spec,
+    assert.deepEqual(parseSpec("payment:transient:2", STEPS, KINDS.names).spec,
       { step: "payment", kind: "transient", count: 2 });
   });
 
   it("an unknown step is rejected with the valid steps and kinds named", () => {
-    const r = parseSpec("billing:fail", STEPS);
+    const r = parseSpec("billing:fail", STEPS, KINDS.names);
     assert.equal(r.ok, false);
     assert.match(r.reason, /unknown step "billing"/);
     assert.match(r.reason, /order, payment, inventory, shipping/);
     assert.match(r.reason, /fail, transient, timeout, compensate, crash, drop, duplicate/);
   });
 
+  it("a kind the catalog does not list is rejected with the catalog's kinds named", () => {
+    const r = parseSpec("payment:explode", STEPS, KINDS.names);
+    assert.equal(r.ok, false);
+    assert.match(r.reason, /unknown failure kind "explode".*valid kinds: fail, transient/);
+    assert.equal(parseSpec("payment:explode", STEPS, ["explode"]).ok, true);
+  });
+
   it("nonsense does not parse", () => {
     assert.equal(parseSpec("pay ment", STEPS).ok, false);
-    assert.equal(parseSpec("payment:explode", STEPS).ok, false);
     assert.equal(parseSpec("payment:fail:0", STEPS).ok, false);
+    assert.equal(parseSpec("payment:Fail", STEPS).ok, false);
     assert.equal(parseSpec(42, STEPS).ok, false);
   });
 
-  it("every kind of the grammar is known", () => {
-    for (const kind of FAILURE_KINDS) assert.ok(parseSpec(`order:${kind}`, STEPS).ok, kind);
+  it("every kind of the catalog parses", () => {
+    for (const kind of KINDS.names) assert.ok(parseSpec(`order:${kind}`, STEPS, KINDS.names).ok, kind);
   });
 
   it("the short spelling drops defaults, so equal specs compare equal", () => {
@@ -43,8 +73,8 @@ describe("the failure spec grammar", () => {
     assert.equal(canonicalSpec("payment:drop:3"), "payment:drop:3");
   });
 
-  it("a spec reads as a sentence", () => {
-    assert.equal(describeSpec("inventory"), "inventory fails for good (business error)");
-    assert.equal(describeSpec("payment:transient:2"), "payment fails, then succeeds on retry (2×)");
+  it("a spec reads as a sentence, in the catalog's words", () => {
+    assert.equal(describeSpec("inventory", KINDS), `inventory ${KINDS.label("fail")}`);
+    assert.equal(describeSpec("payment:transient:2", KINDS), "payment fails, then succeeds on retry (2×)");
   });
 });

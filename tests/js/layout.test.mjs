@@ -1,25 +1,22 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 
 import {
   bands, flowArcs, LABEL_DX, LABEL_DY, labelFrames, mapLayout, pathOffsets, travelPath,
 } from "../../static/js/layout.js";
 import { baseActors } from "../../static/js/timeline.js";
-import { CHECKOUT } from "./fixtures.mjs";
-
-const ENGINE_FLOW = JSON.parse(readFileSync(new URL("./checkout-flow.json", import.meta.url)));
+import { CATALOG, CHECKOUT } from "./traces.mjs";
 
 function overlaps(a, b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
 describe("the service map layout", () => {
-  for (const mode of ["orchestration", "choreography", "hybrid"]) {
+  for (const [saga, mode] of CATALOG.scenarios.flatMap((s) => CATALOG.modes.map((m) => [s, m]))) {
     for (const narrow of [false, true]) {
-      it(`${mode} ${narrow ? "on a phone" : "on a wide screen"}: every actor has a box and none overlap`, () => {
-        const actors = baseActors(CHECKOUT, mode);
-        const layout = mapLayout(mode, actors, CHECKOUT, { narrow });
+      it(`${saga.name} in ${mode} ${narrow ? "on a phone" : "on a wide screen"}: every actor has a box and none overlap`, () => {
+        const actors = baseActors(saga, mode);
+        const layout = mapLayout(mode, actors, saga, { narrow });
         const boxes = Object.entries(layout.nodes);
         assert.deepEqual(boxes.map(([a]) => a).sort(), [...actors].sort());
         for (let i = 0; i < boxes.length; i += 1) {
@@ -55,9 +52,8 @@ describe("the service map layout", () => {
 });
 
 describe("the choreography flow derived by the engine", () => {
-  const scenario = { ...CHECKOUT, flow: ENGINE_FLOW };
-  const layout = mapLayout("choreography", baseActors(scenario, "choreography"), scenario);
-  const arcs = flowArcs(scenario, layout.nodes);
+  const layout = mapLayout("choreography", baseActors(CHECKOUT, "choreography"), CHECKOUT);
+  const arcs = flowArcs(CHECKOUT, layout.nodes);
   const arc = (s, t) => arcs.find((a) => a.source === s && a.target === t);
 
   it("becomes one arc per publisher and subscriber, labelled with the events", () => {
@@ -71,6 +67,20 @@ describe("the choreography flow derived by the engine", () => {
   it("has no arc for events nobody consumes", () => {
     assert.ok(!arcs.some((a) => a.labels.includes("OrderCompleted")));
     assert.equal(arcs.length, 8);
+  });
+
+  it("in every scenario, each event someone consumes is on an arc from its publisher", () => {
+    for (const saga of CATALOG.scenarios) {
+      const drawn = mapLayout("choreography", baseActors(saga, "choreography"), saga).nodes;
+      const sagaArcs = flowArcs(saga, drawn);
+      const publisher = new Map(saga.flow.nodes.map((n) => [n.id, n.publisher]));
+      for (const edge of saga.flow.edges) {
+        const from = publisher.get(edge.source);
+        if (from === edge.service) continue; // a service reacting to its own event stays put
+        const carried = sagaArcs.find((a) => a.source === from && a.target === edge.service);
+        assert.ok(carried?.labels.includes(edge.source), `${saga.name}: ${edge.source}`);
+      }
+    }
   });
 });
 

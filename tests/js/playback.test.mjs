@@ -3,11 +3,13 @@ import { describe, it } from "node:test";
 
 import { mergeByTime, prefixAt, sharedTicks } from "../../static/js/compare.js";
 import { fastForwardStep, frameCursor, Playback } from "../../static/js/playback.js";
-import { ORCHESTRATION_PAYMENT_FAILS as RUN } from "./fixtures.mjs";
+import { trace } from "./traces.mjs";
+
+const RUN = trace("orchestration-payment-fails");
 
 function loaded(n = RUN.length) {
   const p = new Playback();
-  p.clear("r-1");
+  p.clear(RUN[0].run_id);
   for (const e of RUN.slice(0, n)) p.append(e);
   return p;
 }
@@ -71,7 +73,7 @@ describe("time travel", () => {
 
   it("a fork fast-forwards until the old cursor and stops there", () => {
     const p = new Playback();
-    p.clear("r-1");
+    p.clear(RUN[0].run_id);
     p.hold();
     const verdicts = RUN.map((e) => {
       p.append(e);

@@ -4,8 +4,9 @@ import { describe, it } from "node:test";
 import { addEvent, computeMetrics, emptyMetrics } from "../../static/js/metrics.js";
 import { createPrefixCache } from "../../static/js/prefix-cache.js";
 import { actorsIn, addActors, apply, fold, initialState } from "../../static/js/timeline.js";
-import { CHECKOUT, CHOREOGRAPHY_INVENTORY_FAILS, repeated } from "./fixtures.mjs";
+import { CHECKOUT, repeated, trace } from "./traces.mjs";
 
+const CHOREOGRAPHY_INVENTORY_FAILS = trace("choreography-inventory-fails");
 const LONG = repeated(CHOREOGRAPHY_INVENTORY_FAILS, 12);
 const start = () => initialState(CHECKOUT, "choreography");
 

@@ -5,7 +5,10 @@ import { hopFor } from "../../static/js/diagram.js";
 import {
   cursorMarks, eventMark, laneOrder, nearestIndex, tileIndex, timePositions,
 } from "../../static/js/swimlane.js";
-import { CHOREOGRAPHY_INVENTORY_FAILS, ORCHESTRATION_PAYMENT_FAILS, repeated } from "./fixtures.mjs";
+import { repeated, trace } from "./traces.mjs";
+
+const CHOREOGRAPHY_INVENTORY_FAILS = trace("choreography-inventory-fails");
+const ORCHESTRATION_PAYMENT_FAILS = trace("orchestration-payment-fails");
 
 const LONG = repeated(CHOREOGRAPHY_INVENTORY_FAILS, 40);
 
@@ -81,7 +84,11 @@ describe("drawing a long timeline a few events at a time", () => {
 });
 
 describe("what travels for each event", () => {
-  const [, start, ok, , failed, undo] = ORCHESTRATION_PAYMENT_FAILS;
+  const first = (events, kind) => events.find((e) => e.kind === kind);
+  const start = first(ORCHESTRATION_PAYMENT_FAILS, "step.started");
+  const ok = first(ORCHESTRATION_PAYMENT_FAILS, "step.succeeded");
+  const failed = first(ORCHESTRATION_PAYMENT_FAILS, "step.failed");
+  const undo = first(ORCHESTRATION_PAYMENT_FAILS, "compensation.started");
 
   it("the orchestrator's call goes to the service and the reply comes back", () => {
     assert.deepEqual(hopFor(start), { from: "orchestrator", to: "OrderService", label: "order", variant: "call" });
@@ -91,7 +98,9 @@ describe("what travels for each event", () => {
   });
 
   it("in choreography a service's own work moves nothing; messages ride the bus", () => {
-    const [, published, delivered, started] = CHOREOGRAPHY_INVENTORY_FAILS;
+    const published = first(CHOREOGRAPHY_INVENTORY_FAILS, "message.published");
+    const delivered = first(CHOREOGRAPHY_INVENTORY_FAILS, "message.delivered");
+    const started = first(CHOREOGRAPHY_INVENTORY_FAILS, "step.started");
     assert.equal(hopFor(started), null);
     assert.deepEqual(hopFor(published), { from: "client", to: "bus", label: "PlaceOrder", variant: "message" });
     assert.deepEqual(hopFor(delivered),
@@ -99,9 +108,9 @@ describe("what travels for each event", () => {
   });
 
   it("a lost message is drawn as lost, a retry as a retry mark", () => {
-    const dropped = CHOREOGRAPHY_INVENTORY_FAILS.find((e) => e.kind === "message.dropped");
+    const dropped = first(CHOREOGRAPHY_INVENTORY_FAILS, "message.dropped");
     assert.equal(hopFor(dropped).variant, "lost");
-    const retry = CHOREOGRAPHY_INVENTORY_FAILS.find((e) => e.kind === "compensation.retry_scheduled");
+    const retry = first(CHOREOGRAPHY_INVENTORY_FAILS, "compensation.retry_scheduled");
     assert.deepEqual(eventMark(retry), { type: "mark", actor: "PaymentService", category: "retry" });
   });
 

@@ -4,10 +4,7 @@ import { describe, it } from "node:test";
 import {
   apply, baseActors, fold, initialState, NODE_STATES, sideSubscriberNames, statusWord,
 } from "../../static/js/timeline.js";
-import {
-  CHECKOUT, CHOREOGRAPHY_INVENTORY_FAILS, HYBRID_COMPLETES, ORCHESTRATION_PAYMENT_FAILS,
-  ORCHESTRATION_RETRY_AND_CRASH,
-} from "./fixtures.mjs";
+import { after, CHECKOUT, scenario, trace, TRACES } from "./traces.mjs";
 
 const at = (events, n, mode) => fold(events.slice(0, n), CHECKOUT, mode);
 
@@ -33,35 +30,37 @@ describe("the service map before anything happens", () => {
     }
   });
 
-  it("side subscribers are read from an event-to-subscribers map or a list", () => {
+  it("side subscribers are read from the catalog's event-to-subscribers map", () => {
     assert.deepEqual(sideSubscriberNames(CHECKOUT), ["Analytics", "Fraud", "Audit", "Notifications"]);
-    assert.deepEqual(sideSubscriberNames({ side_subscribers: ["A", { name: "B" }] }), ["A", "B"]);
     assert.deepEqual(sideSubscriberNames({}), []);
   });
 });
 
 describe("an orchestrated checkout where payment fails", () => {
-  const events = ORCHESTRATION_PAYMENT_FAILS;
+  const events = trace("orchestration-payment-fails");
 
   it("the order service is working while its step runs", () => {
-    const s = at(events, 2);
+    const s = at(events, after(events, "step.started"));
     assert.equal(s.nodes.OrderService.state, "working");
     assert.equal(s.stepStatus.order, "running");
     assert.equal(s.nodes.orchestrator.state, "working");
   });
 
   it("a committed step turns its service committed", () => {
-    assert.equal(at(events, 3).nodes.OrderService.state, "committed");
+    assert.equal(at(events, after(events, "step.succeeded")).nodes.OrderService.state, "committed");
   });
 
   it("a final failure turns the service failed with the error in its note", () => {
-    const s = at(events, 5);
+    const failed = after(events, "step.failed");
+    const s = at(events, failed);
     assert.equal(s.nodes.PaymentService.state, "failed");
-    assert.match(s.nodes.PaymentService.note, /card declined/);
+    assert.ok(s.nodes.PaymentService.note.endsWith(events[failed - 1].detail.error));
+    assert.match(s.nodes.PaymentService.note, /^payment failed: /);
   });
 
   it("the committed order is compensated and the saga ends compensated", () => {
-    assert.equal(at(events, 6).nodes.OrderService.state, "compensating");
+    assert.equal(at(events, after(events, "compensation.started")).nodes.OrderService.state,
+      "compensating");
     const end = fold(events, CHECKOUT);
     assert.equal(end.nodes.OrderService.state, "compensated");
     assert.equal(end.outcome, "compensated");
@@ -88,62 +87,105 @@ describe("an orchestrated checkout where payment fails", () => {
 });
 
 describe("retries and crashes", () => {
-  const events = ORCHESTRATION_RETRY_AND_CRASH;
+  const events = trace("orchestration-retry-and-crash");
 
   it("a retryable failure shows the service retrying, not failed", () => {
-    const s = at(events, 3);
+    const failed = after(events, "step.failed");
+    const s = at(events, failed);
+    assert.equal(events[failed - 1].detail.retryable, true);
     assert.equal(s.nodes.PaymentService.state, "retrying");
     assert.equal(s.stepStatus.payment, "running");
-    assert.match(at(events, 4).nodes.PaymentService.note, /retry in 100 ms/);
-    assert.equal(at(events, 5).nodes.PaymentService.state, "retrying");
+    const scheduled = after(events, "step.retry_scheduled");
+    assert.match(at(events, scheduled).nodes.PaymentService.note,
+      new RegExp(`retry in ${events[scheduled - 1].detail.delay_ms} ms`));
+    assert.equal(at(events, scheduled + 1).nodes.PaymentService.state, "retrying");
   });
 
   it("the orchestrator goes dark when it crashes and the status says crashed", () => {
-    const s = at(events, 7);
+    const s = at(events, after(events, "orchestrator.crashed"));
     assert.equal(s.nodes.orchestrator.state, "crashed");
     assert.equal(statusWord(s, true), "crashed");
   });
 
   it("recovery shows the replay with its event count, then the orchestrator resumes", () => {
-    const s = at(events, 8);
+    const recovered = after(events, "orchestrator.recovered");
+    const { replayed_events: replayed, replay_ms: ms } = events[recovered - 1].detail;
+    const s = at(events, recovered);
     assert.equal(s.nodes.orchestrator.state, "replaying");
-    assert.deepEqual(s.replay, { events: 6, ms: 3 });
-    assert.match(s.nodes.orchestrator.note, /replayed 6 events/);
-    const after = at(events, 9);
-    assert.equal(after.nodes.orchestrator.state, "working");
-    assert.equal(after.replay, null);
-    assert.equal(statusWord(after, false), "paused");
-    assert.equal(statusWord(after, true), "running");
+    assert.deepEqual(s.replay, { events: replayed, ms });
+    assert.match(s.nodes.orchestrator.note, new RegExp(`replayed ${replayed} events`));
+    const resumed = at(events, recovered + 1);
+    assert.equal(resumed.nodes.orchestrator.state, "working");
+    assert.equal(resumed.replay, null);
+    assert.equal(statusWord(resumed, false), "paused");
+    assert.equal(statusWord(resumed, true), "running");
+  });
+});
+
+describe("a choreographed checkout where a consumer crashes", () => {
+  const events = trace("choreography-consumer-crash-and-timeout");
+
+  it("the crashed service goes dark, then works again and redelivers what its outbox held", () => {
+    const crashed = after(events, "consumer.crashed");
+    const service = events[crashed - 1].actor;
+    assert.equal(at(events, crashed).nodes[service].state, "crashed");
+    assert.equal(statusWord(at(events, crashed), true), "crashed");
+    const recovered = at(events, after(events, "consumer.recovered"));
+    assert.notEqual(recovered.nodes[service].state, "crashed");
+    assert.match(recovered.nodes[service].note, /^recovered; \d+ messages? redelivered$/);
+    assert.equal(recovered.crashed, null);
+  });
+
+  it("a timed-out attempt shows the service retrying with its timeout", () => {
+    const timedOut = after(events, "step.timed_out");
+    const s = at(events, timedOut);
+    const { service, timeout_ms: ms } = events[timedOut - 1].detail;
+    assert.equal(s.nodes[service].state, "retrying");
+    assert.equal(s.nodes[service].note, `timed out after ${ms} ms`);
   });
 });
 
 describe("a choreographed checkout where inventory fails", () => {
-  const events = CHOREOGRAPHY_INVENTORY_FAILS;
+  const events = trace("choreography-inventory-fails");
 
   it("a published message is in flight until the bus delivers it", () => {
-    assert.ok(at(events, 2).inflight.m1);
-    assert.equal(at(events, 2).nodes.bus.state, "working");
-    assert.equal(at(events, 3).inflight.m1, undefined);
-    assert.equal(at(events, 3).nodes.bus.state, "idle");
+    const published = after(events, "message.published");
+    const id = events[published - 1].detail.message_id;
+    assert.ok(at(events, published).inflight[id]);
+    assert.equal(at(events, published).nodes.bus.state, "working");
+    const delivered = after(events, "message.delivered", (e) => e.detail.message_id === id);
+    assert.equal(at(events, delivered).inflight[id], undefined);
+    assert.equal(at(events, delivered).nodes.bus.state, "idle");
   });
 
   it("a dropped message stays in flight and the bus says when it redelivers", () => {
-    const s = at(events, 7);
-    assert.ok(s.inflight.m2);
+    const dropped = after(events, "message.dropped");
+    const { message_id: id, redeliver_at_ms: when } = events[dropped - 1].detail;
+    const s = at(events, dropped);
+    assert.ok(s.inflight[id]);
     assert.equal(s.nodes.bus.state, "retrying");
-    assert.match(s.nodes.bus.note, /redelivery at 500 ms/);
+    assert.match(s.nodes.bus.note, new RegExp(`redelivery at ${when} ms`));
   });
 
   it("a failed undo keeps the service compensating until the retry succeeds", () => {
-    assert.equal(at(events, 18).nodes.PaymentService.state, "compensating");
-    assert.match(at(events, 18).nodes.PaymentService.note, /undo failed: ledger locked/);
-    assert.equal(at(events, 21).nodes.PaymentService.state, "compensated");
+    const failed = after(events, "compensation.failed");
+    const s = at(events, failed);
+    assert.equal(s.nodes.PaymentService.state, "compensating");
+    assert.equal(s.nodes.PaymentService.note,
+      `undo failed: ${events[failed - 1].detail.error}; will retry`);
+    const undone = after(events, "compensation.succeeded", (e) => e.step === "payment");
+    assert.ok(undone > failed);
+    assert.equal(at(events, undone - 1).nodes.PaymentService.state, "compensating");
+    assert.equal(at(events, undone).nodes.PaymentService.state, "compensated");
   });
 
   it("a duplicate is noted on the consumer without changing its state", () => {
-    const s = at(events, 24);
-    assert.equal(s.nodes.OrderService.state, "committed");
-    assert.match(s.nodes.OrderService.note, /ignored duplicate RefundIssued/);
+    const ignored = after(events, "message.duplicate_ignored");
+    const { target, name } = events[ignored - 1].detail;
+    const before = at(events, ignored - 1).nodes[target];
+    const s = at(events, ignored);
+    assert.equal(s.nodes[target].state, before.state);
+    assert.equal(s.nodes[target].note, `ignored duplicate ${name}`);
   });
 
   it("ends compensated with payment undone before the order", () => {
@@ -155,11 +197,18 @@ describe("a choreographed checkout where inventory fails", () => {
 });
 
 describe("hybrid side subscribers", () => {
+  const events = trace("hybrid-completes");
+
   it("light up when their event is delivered, even after the saga completed", () => {
-    const end = fold(HYBRID_COMPLETES, CHECKOUT);
+    const completed = after(events, "saga.completed");
+    const late = events.slice(completed).find((e) => e.kind === "message.delivered");
+    assert.ok(late, "a side delivery arrives after the saga completed");
+    const end = fold(events, CHECKOUT);
     assert.equal(end.outcome, "completed");
-    assert.equal(end.nodes.Analytics.state, "committed");
-    assert.match(end.nodes.Analytics.note, /OrderCreated/);
+    assert.equal(at(events, completed).nodes[late.detail.target].state, "idle");
+    assert.equal(end.nodes[late.detail.target].state, "committed");
+    assert.equal(end.nodes[late.detail.target].note, `got ${late.detail.name}`);
+    assert.equal(end.nodes.Analytics.note, "got OrderCreated");
   });
 });
 
@@ -177,14 +226,23 @@ describe("robustness", () => {
     assert.equal(s.count, 1);
   });
 
-  it("every node state is one of the documented states", () => {
-    for (const events of [ORCHESTRATION_PAYMENT_FAILS, ORCHESTRATION_RETRY_AND_CRASH,
-      CHOREOGRAPHY_INVENTORY_FAILS, HYBRID_COMPLETES]) {
+  it("every node state of every run is one of the documented states", () => {
+    for (const { name, events, scenario: saga, mode } of TRACES) {
       for (let i = 0; i <= events.length; i += 1) {
-        for (const n of Object.values(at(events, i).nodes)) {
-          assert.ok(NODE_STATES.includes(n.state), n.state);
+        for (const n of Object.values(fold(events.slice(0, i), scenario(saga), mode).nodes)) {
+          assert.ok(NODE_STATES.includes(n.state), `${name} at ${i}: ${n.state}`);
         }
       }
+    }
+  });
+
+  it("every run ends with the outcome the engine reached, every actor it mentions drawn", () => {
+    for (const { name, events, scenario: saga, mode, outcome } of TRACES) {
+      const end = fold(events, scenario(saga), mode);
+      assert.equal(end.outcome, outcome, name);
+      assert.equal(end.count, events.length, name);
+      for (const e of events) assert.ok(end.nodes[e.actor], `${name}: ${e.actor}`);
+      assert.deepEqual(end.inflight, {}, `${name}: every message was delivered`);
     }
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { normalizeState, parseQuery, parseSpeed, toQuery } from "../../static/js/url-state.js";
-import { CATALOG } from "./fixtures.mjs";
+import { CATALOG } from "./traces.mjs";
 
 describe("reading a link", () => {
   it("a full link restores mode, failures, seed, speed and cursor", () => {
@@ -37,6 +37,15 @@ describe("reading a link", () => {
     assert.deepEqual(state.failures, ["payment"]);
     assert.equal(errors.length, 1);
     assert.match(errors[0], /unknown step "nope"/);
+  });
+
+  it("failure kinds are the ones the catalog lists", () => {
+    const { state, errors } = normalizeState({ failures: ["payment:timeout:2", "payment:meteor"] }, CATALOG);
+    assert.deepEqual(state.failures, ["payment:timeout:2"]);
+    assert.match(errors[0], /unknown failure kind "meteor".*valid kinds: fail, transient, timeout/);
+    const withoutKinds = { ...CATALOG, failure_kind_info: undefined };
+    assert.deepEqual(normalizeState({ failures: ["payment:meteor"] }, withoutKinds).state.failures,
+      ["payment:meteor"], "without the catalog's kinds the server judges them");
   });
 
   it("speed accepts 0.25 to 8 and max, nothing else", () => {
