@@ -17,6 +17,7 @@ from .events import Event
 from .export.command import add_export
 from .run import MODES, Run
 from .scenarios import DEFAULT, load_scenario
+from .temporal.command import add_temporal
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MARKS = {
@@ -134,7 +135,7 @@ def add_trace(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_trace)
 
 
-ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs, add_export]
+ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs, add_export, add_temporal]
 
 
 def build_parser(extra: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:
