@@ -25,7 +25,8 @@ from ..temporal.plan import BUSINESS_FAILURE, COMPLETE_ACTIVITY, saga_plan
 if TYPE_CHECKING:
     from ..definition import Action, Saga
 
-RESERVED = {"activity", "workflow", "asyncio", "argparse", "json", "uuid", "timedelta", "main",
+RESERVED = {"activity", "workflow", "asyncio", "argparse", "json", "os", "sys", "uuid",
+            "timedelta", "main",
             "dataclass", "asdict", "field", "Client", "Worker", "RetryPolicy", "ActivityError",
             "ApplicationError", "SagaInput", "SagaResult", "apply_action", "undo_action",
             "ACCOUNTS", "RECORDS", "APPLIED", "LOG", "TASK_QUEUE", "COMPENSATION_RETRY",
@@ -48,6 +49,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -141,6 +144,10 @@ async def main() -> None:
 
 if __name__ == "__main__":  # the workflow sandbox re-imports this module: run only as a script
     asyncio.run(main())
+    # Leave without interpreter teardown: the SDK's native threads can abort a process that
+    # finalizes right after running a worker (temporalio/sdk-python issue 300).
+    sys.stdout.flush()
+    os._exit(0)
 '''
 
 
