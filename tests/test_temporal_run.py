@@ -24,6 +24,9 @@ from saga_core.invariants import check_invariants
 
 ROOT = Path(__file__).resolve().parents[1]
 SAGASCOPE = Path(sys.executable).parent / "sagascope"
+SCALE = 2.0
+"""Twice the definition's timeouts: room for a loaded 2-core machine, so only the injected
+timeouts time out."""
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def run_temporal(server, failures, scenario="checkout"):
     from saga_core.temporal.runner import run_on_temporal
 
     return asyncio.run(run_on_temporal(load_scenario(scenario), scenario, failures,
-                                       address=server.address))
+                                       address=server.address, time_scale=SCALE))
 
 
 def same_as_engine(run, failures, scenario="checkout"):
@@ -195,7 +198,8 @@ def test_the_command_starts_its_own_dev_server_and_stops_it_by_pid():
 def test_the_command_prints_mapped_events_as_json_and_the_pids_of_both_workers(server):
     result = subprocess.run(
         [str(SAGASCOPE), "temporal", "run", "--fail", "payment:crash", "--json",
-         "--address", server.address], capture_output=True, text=True, timeout=180, cwd=ROOT)
+         "--address", server.address, "--time-scale", str(SCALE)],
+        capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert_schema_valid(events)
