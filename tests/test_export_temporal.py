@@ -5,7 +5,6 @@ failing step's own "undo if present" runs too (Temporal's history shows it sched
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -45,6 +44,8 @@ def run_export(path, address: str, fail_at: str | None) -> dict:
 def scheduled_activities(address: str, workflow_id: str) -> list[str]:
     from temporalio.client import Client
 
+    from saga_core.temporal.runner import blocking
+
     async def fetch():
         client = await Client.connect(address)
         history = await client.get_workflow_handle(workflow_id).fetch_history()
@@ -52,7 +53,7 @@ def scheduled_activities(address: str, workflow_id: str) -> list[str]:
                 for e in history.events
                 if e.HasField("activity_task_scheduled_event_attributes")]
 
-    return asyncio.run(fetch())
+    return blocking(fetch)
 
 
 @pytest.mark.parametrize(("scenario", "fail_at"), list(cases()))

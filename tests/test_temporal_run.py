@@ -7,7 +7,6 @@ inputs, and what the shared services' journal says each worker process really di
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -35,10 +34,10 @@ def server(tmp_path_factory):
 
 
 def run_temporal(server, failures, scenario="checkout"):
-    from saga_core.temporal.runner import run_on_temporal
+    from saga_core.temporal.runner import blocking, run_on_temporal
 
-    return asyncio.run(run_on_temporal(load_scenario(scenario), scenario, failures,
-                                       address=server.address, time_scale=SCALE))
+    return blocking(lambda: run_on_temporal(load_scenario(scenario), scenario, failures,
+                                            address=server.address, time_scale=SCALE))
 
 
 def same_as_engine(run, failures, scenario="checkout"):

@@ -7,7 +7,6 @@ sentence how to install it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import re
 import sys
@@ -64,9 +63,11 @@ def cmd_temporal_run(args: argparse.Namespace) -> int:
     if args.address is not None and not _ADDRESS.match(args.address):
         raise UsageError(f"--address {args.address!r} is not HOST:PORT (e.g. 127.0.0.1:7233)")
     from .compare import differences, engine_run
-    from .runner import run_on_temporal
+    from .plan import saga_plan
+    from .runner import blocking, run_on_temporal
 
     saga = resolve_scenario(args.scenario)
+    saga_plan(saga, args.fail, seed=args.seed, time_scale=args.time_scale)  # refuse bad input now
     scenario = args.scenario or DEFAULT
     if Path(scenario).suffix in {".toml", ".json"}:
         scenario = str(Path(scenario).resolve())
@@ -79,8 +80,9 @@ def cmd_temporal_run(args: argparse.Namespace) -> int:
     failures = ", ".join(args.fail) or "none"
     say(f"{saga.name} saga on Temporal · failures: {failures} · seed {args.seed} · "
         f"time scale {args.time_scale:g} (real ms per definition ms)")
-    run = asyncio.run(run_on_temporal(saga, scenario, args.fail, seed=args.seed,
-                                      time_scale=args.time_scale, address=args.address, say=say))
+    run = blocking(lambda: run_on_temporal(saga, scenario, args.fail, seed=args.seed,
+                                           time_scale=args.time_scale, address=args.address,
+                                           say=say))
     if args.raw:
         sys.stdout.write(json.dumps(run.history, indent=2) + "\n")
     else:

@@ -16,11 +16,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client, WorkflowHandle
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ..events import Event
     from ..world import World
 
+T = TypeVar("T")
 WORKFLOW_TASK_TIMEOUT = timedelta(seconds=2)
 """Temporal's default is 10 s; a dead worker's workflow task is handed on after this."""
 RUN_DEADLINE_S = 180.0
@@ -164,6 +166,20 @@ class _Workers:
                 os.kill(process.pid, signal.SIGKILL)
             await process.wait()
         self.lives[-1].exit_status = process.returncode
+
+
+def blocking(start: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to the end from synchronous code, on a thread of its own when this thread
+    already runs an event loop (a notebook, Playwright's sync API in a test)."""
+    def run() -> T:
+        return asyncio.run(start())  # type: ignore[arg-type]
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
 
 
 async def run_on_temporal(saga: Saga, scenario: str, failures: Iterable[str] = (), *,
