@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import SagaError
+
 LOOPBACK = "127.0.0.1"
 READY_TIMEOUT_S = 30.0
 TIMER_PRECISION = 'history.timerProcessorMaxTimeShift="10ms"'
@@ -26,7 +28,7 @@ TIMER_PRECISION = 'history.timerProcessorMaxTimeShift="10ms"'
 at 10 ms retries and timeouts happen when the saga definition says (measured on 1.32)."""
 
 
-class DevServerError(RuntimeError):
+class DevServerError(SagaError):
     """The dev server could not be found or did not come up; the message says what to do."""
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client, WorkflowHandle
 
+from ..errors import SagaError
 from ..invariants import check_invariants
 from .crash import CRASH_LINE
 from .devserver import DevServer
@@ -48,7 +49,7 @@ WORKER_READY_S = 60.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class TemporalRunError(RuntimeError):
+class TemporalRunError(SagaError):
     """The run could not finish on Temporal; the message says what happened."""
 
 
@@ -81,7 +82,7 @@ class TemporalRun:
 
 
 async def connect(address: str, deadline_s: float = 30.0) -> Client:
-    """A client, retrying while a freshly started server finishes coming up."""
+    """A client, retrying while a server finishes coming up (ours, or one just started)."""
     end = time.monotonic() + deadline_s
     while True:
         try:
@@ -90,8 +91,11 @@ async def connect(address: str, deadline_s: float = 30.0) -> Client:
             return client
         except Exception as exc:  # the SDK raises RuntimeError / RPCError while it starts
             if time.monotonic() > end:
+                reason = str(exc).splitlines()[0][:160]
                 raise TemporalRunError(
-                    f"cannot reach a Temporal server at {address}: {exc}") from exc
+                    f"cannot reach a Temporal server at {address} within {deadline_s:g} s "
+                    f"({reason}); check --address, or leave it out to let sagascope start a "
+                    "dev server of its own") from exc
             await asyncio.sleep(0.2)
 
 
@@ -195,7 +199,7 @@ async def run_on_temporal(saga: Saga, scenario: str, failures: Iterable[str] = (
             address = server.address
             say(f"Started a Temporal dev server (pid {server.pid}) on {address}.")
         try:
-            run = await _run(saga, scenario, plan, address, work, say)
+            run = await _run(saga, scenario, plan, address, work, say, server is not None)
         finally:
             if server is not None:
                 server.stop()
@@ -205,8 +209,8 @@ async def run_on_temporal(saga: Saga, scenario: str, failures: Iterable[str] = (
 
 
 async def _run(saga: Saga, scenario: str, plan: dict[str, Any], address: str, work: Path,
-               say: Callable[[str], None]) -> TemporalRun:
-    client = await connect(address)
+               say: Callable[[str], None], own_server: bool) -> TemporalRun:
+    client = await connect(address, 30.0 if own_server else 5.0)
     info = await client.workflow_service.get_system_info(GetSystemInfoRequest())
     shared = SharedWorld.create(work / "services.sqlite", saga)
     (work / "plan.json").write_text(json.dumps(plan), "utf-8")
