@@ -7,18 +7,20 @@ import sys
 from pathlib import Path
 
 from ..errors import InvalidRequest
-from ..export import DEFINITION_FORMATS, VIEWS, export_run, export_saga
+from ..export import BPMN_FLAVORS, DEFINITION_FORMATS, VIEWS, export_run, export_saga
 from ..failures import FAILURE_KINDS
 from ..run import MODES, Run
 from ..scenarios import DEFAULT, resolve
 from .output import EXIT_OK
 
 DESCRIPTIONS = {
-    "bpmn": "BPMN 2.0 XML with diagram interchange (opens in Camunda Modeler, bpmn.io)",
+    "bpmn": "BPMN 2.0 XML with diagram interchange (opens in Camunda Modeler, bpmn.io); "
+    "--flavor camunda models it as Camunda 8 does, with compensation events",
     "asl": "Amazon States Language JSON (an AWS Step Functions state machine)",
     "mermaid": "a Mermaid flowchart; with --trace, a sequence diagram of the run",
     "json": "the scenario-file JSON (loadable with --scenario FILE); with --trace, the run's "
     "history",
+    "temporal": "a Python Temporal workflow and activities module that runs the saga",
 }
 
 
@@ -34,6 +36,9 @@ def add_export(sub: argparse._SubParsersAction) -> None:
                    help=f"a built-in name or a .toml/.json scenario file (default {DEFAULT})")
     p.add_argument("--view", default="orchestration", choices=VIEWS,
                    help="mermaid only: the orchestration, or the choreography's derived event flow")
+    p.add_argument("--flavor", default="explicit", choices=BPMN_FLAVORS,
+                   help="bpmn only: explicit (a reverse chain any engine runs, the default) or "
+                   "camunda (compensation events, zeebe task definitions)")
     p.add_argument("--trace", action="store_true",
                    help="export one run instead of the definition (mermaid or json)")
     p.add_argument("--mode", default=None, help=f"with --trace: one of {', '.join(MODES)}")
@@ -61,7 +66,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if given:
             verb = "describes" if len(given) == 1 else "describe"
             raise InvalidRequest(f"{' and '.join(given)} {verb} a run: add --trace to export one")
-        text = export_saga(saga, args.format, args.view)
+        text = export_saga(saga, args.format, args.view, args.flavor)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK

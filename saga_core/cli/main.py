@@ -11,13 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import SagaError
+from ..temporal.command import add_temporal
 from .durable import add_resume, add_runs
 from .export import add_export
 from .output import EXIT_OK, EXIT_USAGE
 from .trace import add_trace
 
 CommandAdder = Callable[[argparse._SubParsersAction], None]
-ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs, add_export]
+ENGINE_COMMANDS: list[CommandAdder] = [add_trace, add_resume, add_runs, add_export, add_temporal]
 
 
 def build_parser(extra: Sequence[CommandAdder] = ()) -> argparse.ArgumentParser:

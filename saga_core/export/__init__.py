@@ -14,18 +14,22 @@ from ..errors import InvalidRequest
 from ..scenarios.files import scenario_to_dict
 from .asl import asl_definition, render_asl
 from .bpmn import render_bpmn
+from .bpmn_camunda import render_camunda_bpmn
 from .mermaid import render_event_flowchart, render_flowchart, render_sequence
 from .model import FlowEdge, FlowNode, SagaFlow, saga_flow
+from .temporal_code import render_temporal
 
 if TYPE_CHECKING:
     from ..definition import Saga
     from ..run import Run
 
-DEFINITION_FORMATS = ("bpmn", "asl", "mermaid", "json")
+DEFINITION_FORMATS = ("bpmn", "asl", "mermaid", "json", "temporal")
+BPMN_FLAVORS = ("explicit", "camunda")
 RUN_FORMATS = ("mermaid", "json")
 VIEWS = ("orchestration", "choreography")
 
 __all__ = [
+    "BPMN_FLAVORS",
     "DEFINITION_FORMATS",
     "RUN_FORMATS",
     "VIEWS",
@@ -45,8 +49,13 @@ __all__ = [
 ]
 
 
-def export_saga(saga: Saga, fmt: str, view: str = "orchestration") -> str:
-    """A definition as text: `bpmn`, `asl`, `mermaid` (flowchart of `view`) or `json`."""
+def export_saga(saga: Saga, fmt: str, view: str = "orchestration",
+                flavor: str = "explicit") -> str:
+    """A definition as text: `bpmn` (of a flavor), `asl`, `mermaid` (flowchart of `view`),
+    `json` or `temporal` (a Python Temporal module)."""
+    if flavor not in BPMN_FLAVORS or (flavor != "explicit" and fmt != "bpmn"):
+        raise InvalidRequest(f"a BPMN flavor is one of {', '.join(BPMN_FLAVORS)}, and only "
+                             f"bpmn has flavors (not {fmt} with {flavor!r})")
     if fmt not in DEFINITION_FORMATS:
         raise InvalidRequest(
             f"unknown export format {fmt!r}; valid formats: {', '.join(DEFINITION_FORMATS)}"
@@ -61,7 +70,11 @@ def export_saga(saga: Saga, fmt: str, view: str = "orchestration") -> str:
         return json.dumps(scenario_to_dict(saga), indent=2, ensure_ascii=False) + "\n"
     if fmt == "mermaid" and view == "choreography":
         return render_event_flowchart(saga)
+    if fmt == "temporal":
+        return render_temporal(saga)
     flow = saga_flow(saga)
+    if fmt == "bpmn" and flavor == "camunda":
+        return render_camunda_bpmn(flow)
     renderers = {"bpmn": render_bpmn, "asl": render_asl, "mermaid": render_flowchart}
     return renderers[fmt](flow)
 
