@@ -103,5 +103,7 @@ def test_only_service_events_emits():
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "emit"):
                 emitters.add(path.relative_to(ENGINE).as_posix())
-    assert emitters == {"service_events.py"}
+    # A Temporal run's events are mapped from the history Temporal recorded (detail.temporal
+    # names each original event), not emitted by the engine; the same schema checks them.
+    assert emitters - {"temporal/history_map.py"} == {"service_events.py"}
 

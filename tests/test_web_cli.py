@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import socketio as sio_client
+from server_logs import our_tracebacks
 
 from webapp.cli import main
 from webapp.serving import check_free
@@ -32,7 +33,7 @@ SERVERS = {
     "gunicorn": [SAGASCOPE or "sagascope"],
     "werkzeug": [sys.executable, "-c", WITHOUT_GUNICORN],
 }
-NOT_OURS = ("development server", "[INFO]", "Booting worker", "Listening at", "Traceback")
+NOT_OURS = ("development server", "[INFO]", "Booting worker", "Listening at")
 
 
 def serve(server: str, tmp_path: Path, *args: str, **env: str) -> subprocess.Popen:
@@ -127,6 +128,7 @@ def test_serve_prints_one_line_streams_runs_over_websockets_and_stops_on_sigterm
         assert proc.returncode == 0, err
         assert out == "", "serve prints one line and nothing more"
         assert not [noise for noise in NOT_OURS if noise in err], err
+        assert not our_tracebacks(err), err
         assert idle.gone.wait(5), "the open websocket was not closed by the stop"
         assert not (tmp_path / "history.sqlite-wal").exists(), "the history was not closed"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import socketio as sio_client
+from server_logs import our_tracebacks
 
 from webapp.testing import free_port, wait_until
 
@@ -116,9 +117,5 @@ def test_gunicorn_with_threads_serves_a_handful_of_students_their_own_runs(gunic
         assert out["states"][-1]["outcome"] == trace["outcome"]
     recorded = {r["run_id"]: r["status"] for r in get_json(f"{gunicorn}/api/runs")["runs"]}
     assert {out["ack"]["run_id"] for out in results} <= set(recorded)
-    # engineio's writer thread can race a closing socket ("Bad file descriptor" inside
-    # simple_websocket) when a client hangs up: library noise. Our own code must never raise.
-    tracebacks = log.read_text().split("Traceback (most recent call last):")[1:]
-    root = Path(__file__).resolve().parents[1]
-    ours = [t for t in tracebacks if f"{root}/webapp/" in t or f"{root}/saga_core/" in t]
+    ours = our_tracebacks(log.read_text())
     assert not ours, ours[0] if ours else ""

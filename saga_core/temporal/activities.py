@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from ..reports import TRANSIENT_ERROR
+from ..service_events import TRANSIENT_ERROR
 from ..world import InsufficientBalance
 from .plan import (
     BUSINESS_FAILURE,

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..events import Event
+from ..failures import parse_failures
 from ..narrate import sentence
 from .plan import activity_names
 
@@ -116,7 +117,8 @@ class _Mapper:
         saga = self.saga
         self.emit("saga.started", ACTOR, None, {
             "saga": saga.name, "mode": MODE, "seed": plan.get("seed", 0),
-            "failures": plan.get("failures", []),
+            "failures": [str(spec) for spec in parse_failures(plan.get("failures", []),
+                                                              saga.step_names)],
             "steps": [{"name": s.name, "service": s.service} for s in saga.steps],
             "engine": "temporal", "temporal_server": self.server_version,
             "time_scale": plan.get("time_scale", 1.0),
@@ -176,11 +178,18 @@ class _Mapper:
         pid = _pid(rec["identity"])
         n = rec["history_events"]
         self.emit("orchestrator.recovered", ACTOR, None, {
-            "replayed_events": n, "replay_ms": replay_ms, "worker": rec["identity"],
-            "worker_pid": pid,
+            "replayed_events": n, "replay_ms": replay_ms, "next_step": self._resumes_at(),
+            "worker": rec["identity"], "worker_pid": pid,
         }, f"Worker pid {pid} replays the history's {n} events through the workflow code, which "
            f"rebuilds its state and decides what comes next (the workflow task took {replay_ms} "
            "ms); no completed activity runs again")
+
+    def _resumes_at(self) -> str:
+        """Where the workflow goes on, in the engine's words ("at step inventory")."""
+        names = self.saga.step_names
+        after = self.succeeded[-1] if self.succeeded else None
+        index = names.index(after) + 1 if after in names else 0
+        return f"at step {names[index]}" if index < len(names) else "by completing the saga"
 
     # -- activities -----------------------------------------------------------------------------
     def on_ActivityTaskScheduled(self, attrs: dict[str, Any]) -> None:
